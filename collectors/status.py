@@ -1,0 +1,46 @@
+"""Per-device health, owned by the pollers and read by the API: a failure is state, not an exception."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(slots=True)
+class DeviceStatus:
+    """The live state of one device. `online` is None until the first poll has finished."""
+
+    device: str
+    bus: str
+    address: int
+    online: bool | None = None
+    last_good: datetime | None = None  # time of the last poll that answered
+    last_error: str | None = None
+    polls: int = 0
+    failed_polls: int = 0
+    consecutive_failures: int = 0
+    requests: int = 0  # Modbus transactions sent, retries included
+    timeouts: int = 0
+    exceptions: int = 0  # Modbus exception responses (illegal address, busy, …)
+    next_poll: datetime | None = None
+
+
+class StatusBoard:
+    """All devices' status, by device id. The pollers write, everyone else reads."""
+
+    def __init__(self) -> None:
+        self._devices: dict[str, DeviceStatus] = {}
+
+    def register(self, device: str, bus: str, address: int) -> DeviceStatus:
+        status = self._devices.setdefault(device, DeviceStatus(device, bus, address))
+        return status
+
+    def get(self, device: str) -> DeviceStatus | None:
+        return self._devices.get(device)
+
+    def __iter__(self) -> Iterator[DeviceStatus]:
+        return iter(self._devices.values())
+
+    def __len__(self) -> int:
+        return len(self._devices)

@@ -1,0 +1,155 @@
+"""Device profiles from YAML (`config/profiles/*.yaml`) into `sensors.DeviceProfile`.
+
+A site adds its own model by dropping a file in a folder named in `profile_dirs`: no code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, model_validator
+
+from config.errors import ConfigError, ConfigIssue
+from config.models import Identifier, Strict
+from config.source import load_yaml
+from config.validation import validate
+from sensors import (
+    MAX_BITS_PER_REQUEST,
+    MAX_REGISTERS_PER_REQUEST,
+    ByteOrder,
+    DataType,
+    DeviceProfile,
+    FieldSpec,
+    FunctionCode,
+    Quantity,
+)
+from sensors.units import convertible
+
+SHIPPED_PROFILES = Path(__file__).parent / "profiles"
+Register = Annotated[int, Field(ge=0, le=0xFFFF)]
+
+
+class FieldModel(Strict):
+    key: Identifier
+    quantity: Quantity
+    address: Register
+    function_code: FunctionCode | None = None
+    data_type: DataType | None = None
+    byte_order: ByteOrder | None = None
+    length: int = Field(1, ge=1, le=64)
+    bit: int | None = Field(None, ge=0, le=15)
+    scale: float = 1.0
+    offset: float = 0.0
+    unit: str = ""
+    valid: tuple[float, float] | None = Field(None, description="[min, max] in the canonical unit")
+    fault_codes: list[Annotated[int, Field(ge=0, le=0xFFFFFFFF)]] = Field(default_factory=list)
+    states: dict[int, str] = Field(default_factory=dict)
+    name: str = ""
+    name_en: str = ""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> FieldModel:
+        info = self.quantity.info
+        if self.unit and not convertible(self.unit, self.quantity):
+            raise ValueError(f"unit {self.unit!r} cannot be converted to {info.unit!r} for {self.quantity.value}")
+        if self.states and not info.is_state:
+            raise ValueError(f"states given, but {self.quantity.value} is a measurement, not a state")
+        bad = sorted(set(self.states.values()) - set(info.states))
+        if bad:
+            raise ValueError(f"unknown state(s) {bad} for {self.quantity.value}; valid: {list(info.states)}")
+        if self.valid is not None and self.valid[0] > self.valid[1]:
+            raise ValueError("valid: [min, max] with min ≤ max")
+        return self
+
+
+class Defaults(Strict):
+    function_code: FunctionCode = FunctionCode.HOLDING_REGISTERS
+    data_type: DataType = DataType.UINT16
+    byte_order: ByteOrder = ByteOrder.ABCD
+
+
+class ProfileModel(Strict):
+    id: Identifier
+    name: str
+    name_en: str = ""
+    vendor: str = ""
+    description: str = ""
+    source: str = ""
+    simulated_map: bool = False
+    defaults: Defaults = Defaults()
+    max_registers_per_request: int = Field(MAX_REGISTERS_PER_REQUEST, ge=1, le=MAX_REGISTERS_PER_REQUEST)
+    max_bits_per_request: int = Field(MAX_BITS_PER_REQUEST, ge=1, le=MAX_BITS_PER_REQUEST)
+    max_gap: int = Field(10, ge=0, le=MAX_REGISTERS_PER_REQUEST)
+    fields: list[FieldModel] = Field(min_length=1)
+
+    def build(self) -> DeviceProfile:
+        return DeviceProfile(
+            id=self.id,
+            name=self.name,
+            vendor=self.vendor,
+            description=self.description,
+            simulated_map=self.simulated_map,
+            max_registers_per_request=self.max_registers_per_request,
+            max_bits_per_request=self.max_bits_per_request,
+            max_gap=self.max_gap,
+            fields=tuple(self._spec(f) for f in self.fields),
+        )
+
+    def _spec(self, f: FieldModel) -> FieldSpec:
+        data_type = f.data_type or self.defaults.data_type
+        return FieldSpec(
+            key=f.key,
+            quantity=f.quantity,
+            address=f.address,
+            function_code=f.function_code or self.defaults.function_code,
+            data_type=DataType.BIT if f.bit is not None else data_type,
+            byte_order=f.byte_order or self.defaults.byte_order,
+            length=f.length,
+            bit=f.bit,
+            scale=f.scale,
+            offset=f.offset,
+            unit=f.unit,
+            valid_min=f.valid[0] if f.valid else None,
+            valid_max=f.valid[1] if f.valid else None,
+            fault_codes=frozenset(f.fault_codes),
+            states=dict(f.states),
+            name_zh=f.name,
+            name_en=f.name_en,
+        )
+
+
+def load_profile(path: Path) -> DeviceProfile:
+    source = load_yaml(path)
+    model = validate(ProfileModel, source)
+    seen: set[str] = set()
+    issues: list[ConfigIssue] = []
+    for i, f in enumerate(model.fields):
+        if f.key in seen:
+            issues.append(source.issue(("fields", i, "key"), f"字段重复 / duplicate field key {f.key!r}"))
+        seen.add(f.key)
+    if path.stem != model.id:
+        issues.append(source.issue(("id",), f"id {model.id!r} differs from the file name", f"rename the file to {model.id}.yaml"))
+    if issues:
+        raise ConfigError(issues)
+    return model.build()
+
+
+def load_profiles(folders: list[Path]) -> dict[str, DeviceProfile]:
+    """Every profile in `folders`, later folders overriding earlier ones (a site's own over ours)."""
+    profiles: dict[str, DeviceProfile] = {}
+    issues: list[ConfigIssue] = []
+    for folder in folders:
+        if not folder.is_dir():
+            issues.append(ConfigIssue(folder, None, (), "配置文件夹不存在 / profile folder does not exist"))
+            continue
+        for path in sorted(folder.glob("*.yaml")):
+            try:
+                profile = load_profile(path)
+            except ConfigError as exc:
+                issues.extend(exc.issues)
+                continue
+            profiles[profile.id] = profile
+    if issues:
+        raise ConfigError(issues)
+    return profiles

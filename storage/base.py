@@ -1,0 +1,46 @@
+"""The `Store` protocol: what the rest of Anjing may ask of the system of record."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from sensors import Reading
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    """Aggregates of one sensor over [start, start + every). Statistics cover good readings only."""
+
+    start: datetime
+    count: int  # good readings in the bucket
+    bad: int  # readings of any other quality
+    mean: float | None
+    min: float | None
+    max: float | None
+    last: float | None
+
+
+class Store(Protocol):
+    async def write(self, readings: Sequence[Reading]) -> None:
+        """Persist a batch atomically; a reading already stored for (sensor, ts) is replaced."""
+
+    async def latest(self, sensors: Collection[str] | None = None) -> list[Reading]:
+        """The newest reading of each sensor (all sensors when `sensors` is None)."""
+
+    async def raw(self, sensor: str, start: datetime, end: datetime, *, limit: int = 10_000) -> list[Reading]:
+        """Readings of `sensor` with start ≤ ts < end, oldest first, at most `limit`."""
+
+    async def aggregate(self, sensor: str, start: datetime, end: datetime, every: float) -> list[Bucket]:
+        """Buckets of `every` seconds aligned to the Unix epoch, covering [start, end); empty buckets omitted."""
+
+    async def purge(self, older_than: datetime) -> int:
+        """Delete readings older than `older_than`; returns how many."""
+
+    async def count(self) -> int:
+        """Readings stored (for health and tests)."""
+
+    async def close(self) -> None:
+        """Finish pending work and release the files."""
