@@ -9,7 +9,11 @@ from datetime import datetime
 
 @dataclass(slots=True)
 class DeviceStatus:
-    """The live state of one device. `online` is None until the first poll has finished."""
+    """The live state of one device.
+
+    `online` is None until the device first answers or goes offline (`offline_after` failed polls in
+    a row): a few failed polls of a device that never answered yet are not yet "offline".
+    """
 
     device: str
     bus: str
@@ -33,8 +37,8 @@ class StatusBoard:
         self._devices: dict[str, DeviceStatus] = {}
 
     def register(self, device: str, bus: str, address: int) -> DeviceStatus:
-        status = self._devices.setdefault(device, DeviceStatus(device, bus, address))
-        return status
+        """The device's status, created the first time: a poller started again keeps its counters."""
+        return self._devices.setdefault(device, DeviceStatus(device, bus, address))
 
     def get(self, device: str) -> DeviceStatus | None:
         return self._devices.get(device)

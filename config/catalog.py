@@ -16,7 +16,9 @@ def build_catalog(site: Site) -> dict[str, SensorInfo]:
             if override is not None and not override.enabled:
                 continue
             ident = sensor_id(device.id, spec.key)
-            name = (override.name if override else "") or f"{device.name or device.id} {spec.name_zh or spec.key}"
+            name = (
+                override.name if override else ""
+            ) or f"{device.name or device.id} {spec.name_zh or spec.key}"
             catalog[ident] = SensorInfo(
                 id=ident,
                 device=device.id,

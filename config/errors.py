@@ -43,3 +43,20 @@ class ConfigError(Exception):
     def __init__(self, issues: Sequence[ConfigIssue]) -> None:
         self.issues = tuple(issues)
         super().__init__("\n".join(str(i) for i in self.issues))
+
+
+class InvalidValue(ValueError):
+    """A validator's rejection that says what would be valid, and which key of the model it concerns.
+
+    Raised inside pydantic validators; `config.validation` turns it into a ConfigIssue whose hint is
+    `hint` and whose line is that of `key` (a model validator's error otherwise points at the model).
+    """
+
+    def __init__(self, message: str, hint: str = "", *, key: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.key = key
+
+    def __str__(self) -> str:
+        return f"{self.message} — {self.hint}" if self.hint else self.message

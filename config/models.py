@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from config.types import Seconds
+from config.errors import InvalidValue
+from config.types import IDENTIFIER_PATTERN, Seconds
 
-Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=64)]
+Identifier = Annotated[str, Field(pattern=IDENTIFIER_PATTERN, max_length=64)]
 Port = Annotated[int, Field(ge=1, le=65535)]
 
 
@@ -46,16 +47,20 @@ _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _SPAN = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
 
 
+_DAYS_HINT = f"valid: one of {', '.join(_DAYS)} or a range like mon-fri"
+_SPANS_HINT = 'valid: HH:MM-HH:MM, several joined by commas, e.g. "08:30-12:00,14:00-17:30"'
+
+
 def _days(spec: str) -> list[int]:
     spec = spec.strip().lower()
     if "-" in spec:
         first, last = spec.split("-", 1)
         if first not in _DAYS or last not in _DAYS:
-            raise ValueError(f"unknown day range {spec!r}; use e.g. mon-fri, sat")
+            raise InvalidValue(f"未知星期范围 / unknown day range {spec!r}", _DAYS_HINT)
         start, end = _DAYS.index(first), _DAYS.index(last)
         return list(range(start, end + 1)) if start <= end else [*range(start, 7), *range(end + 1)]
     if spec not in _DAYS:
-        raise ValueError(f"unknown day {spec!r}; use one of {', '.join(_DAYS)} or a range like mon-fri")
+        raise InvalidValue(f"未知星期 / unknown day {spec!r}", _DAYS_HINT)
     return [_DAYS.index(spec)]
 
 
@@ -64,24 +69,48 @@ def _spans(text: str) -> list[tuple[time, time]]:
     for part in text.split(","):
         match = _SPAN.match(part.strip())
         if match is None:
-            raise ValueError(f"bad opening span {part.strip()!r}; write HH:MM-HH:MM[,HH:MM-HH:MM]")
+            raise InvalidValue(f"营业时段无效 / bad opening span {part.strip()!r}", _SPANS_HINT)
         h1, m1, h2, m2 = (int(g) for g in match.groups())
         try:
             start, end = time(h1, m1), time(h2, m2)
         except ValueError as exc:
-            raise ValueError(f"bad time in {part.strip()!r}: {exc}") from exc
+            raise InvalidValue(
+                f"时间无效 / bad time in {part.strip()!r}: {exc}", "valid: hours 00–23, minutes 00–59"
+            ) from exc
         if end <= start:
-            raise ValueError(f"span {part.strip()!r} ends before it starts")
+            raise InvalidValue(
+                f"时段结束早于开始 / span {part.strip()!r} ends before it starts",
+                "a span ends later the same day; split one that passes midnight in two",
+            )
         spans.append((start, end))
     return spans
+
+
+def _check_days(spec: str) -> str:
+    _days(spec)
+    return spec
+
+
+def _check_spans(text: str) -> str:
+    _spans(text)
+    return text
+
+
+# checked key by key and value by value, so that each bad entry is its own issue on its own line
+OpeningDays = Annotated[str, AfterValidator(_check_days)]
+OpeningSpans = Annotated[str, AfterValidator(_check_spans)]
 
 
 class SiteInfo(Strict):
     name: str
     name_en: str = ""
     timezone: str = "Asia/Shanghai"
-    opening_hours: dict[str, str] = Field(default_factory=lambda: {"mon-fri": "08:30-12:00,14:00-17:30"})
-    molar_volume: float = Field(22.414, gt=20, lt=30, description="L/mol for ppm ↔ mg/m³ (0 °C: 22.414)")
+    opening_hours: dict[OpeningDays, OpeningSpans] = Field(
+        default_factory=lambda: {"mon-fri": "08:30-12:00,14:00-17:30"}
+    )
+    molar_volume: float = Field(
+        default=22.414, gt=20, lt=30, description="L/mol for ppm ↔ mg/m³ (0 °C: 22.414)"
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -89,15 +118,9 @@ class SiteInfo(Strict):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown timezone {value!r}; use an IANA name such as Asia/Shanghai") from exc
-        return value
-
-    @field_validator("opening_hours")
-    @classmethod
-    def _valid_hours(cls, value: dict[str, str]) -> dict[str, str]:
-        for days, spans in value.items():
-            _days(days)
-            _spans(spans)
+            raise InvalidValue(
+                f"未知时区 / unknown timezone {value!r}", "valid: an IANA name such as Asia/Shanghai"
+            ) from exc
         return value
 
     @property
@@ -125,8 +148,10 @@ class Zone(Strict):
 
 class BusBase(Strict):
     id: Identifier
-    timeout: Seconds = Field(1.0, gt=0, le=60)
-    frame_gap: Seconds = Field(0.0, ge=0, le=5, description="silence between transactions on the line")
+    timeout: Seconds = Field(default=1.0, gt=0, le=60)
+    frame_gap: Seconds = Field(
+        default=0.0, ge=0, le=5, description="silence between transactions on the line"
+    )
 
 
 class TcpBus(BusBase):
@@ -135,6 +160,7 @@ class TcpBus(BusBase):
     transport: Literal["tcp"]
     host: str
     port: Port = 502
+    connections: int = Field(default=4, ge=1, le=16, description="connections, one transaction on each")
 
 
 class RtuOverTcpBus(BusBase):
@@ -143,7 +169,7 @@ class RtuOverTcpBus(BusBase):
     transport: Literal["rtu-over-tcp"]
     host: str
     port: Port
-    frame_gap: Seconds = Field(0.02, ge=0, le=5)
+    frame_gap: Seconds = Field(default=0.02, ge=0, le=5)
 
 
 class RtuBus(BusBase):
@@ -155,7 +181,7 @@ class RtuBus(BusBase):
     parity: Literal["N", "E", "O"] = "N"
     stopbits: Literal[1, 2] = 1
     bytesize: Literal[7, 8] = 8
-    frame_gap: Seconds = Field(0.02, ge=0, le=5)
+    frame_gap: Seconds = Field(default=0.02, ge=0, le=5)
 
 
 Bus = Annotated[TcpBus | RtuOverTcpBus | RtuBus, Field(discriminator="transport")]
@@ -176,24 +202,24 @@ class Device(Strict):
     address: int = Field(ge=0, le=255, description="slave / unit id")
     profile: Identifier
     zone: Identifier | None = None
-    poll: Seconds = Field(10.0, gt=0, le=86400)
-    timeout: Seconds | None = Field(None, gt=0, le=60)
-    retries: int = Field(1, ge=0, le=5)
-    offline_after: int = Field(3, ge=1, le=100, description="failed polls in a row before offline")
-    backoff_max: Seconds = Field(300.0, gt=0)
+    poll: Seconds = Field(default=10.0, gt=0, le=86400)
+    timeout: Seconds | None = Field(default=None, gt=0, le=60)
+    retries: int = Field(default=1, ge=0, le=5)
+    offline_after: int = Field(default=3, ge=1, le=100, description="failed polls in a row before offline")
+    backoff_max: Seconds = Field(default=300.0, gt=0)
     points: dict[str, PointOverride] = Field(default_factory=dict)
 
 
 class SqliteStorage(Strict):
     path: Path = Path("data/anjing.db")
-    retention_days: int = Field(400, ge=1)
+    retention_days: int = Field(default=400, ge=1)
 
 
 class Storage(Strict):
     sqlite: SqliteStorage = SqliteStorage()
-    queue_size: int = Field(10_000, ge=100, description="readings the in-process stream holds")
-    batch_size: int = Field(5_000, ge=1)
-    flush_interval: Seconds = Field(1.0, gt=0, le=60)
+    queue_size: int = Field(default=10_000, ge=100, description="readings the in-process stream holds")
+    batch_size: int = Field(default=5_000, ge=1)
+    flush_interval: Seconds = Field(default=1.0, gt=0, le=60)
 
 
 class SimEventKind(StrEnum):
@@ -213,7 +239,7 @@ class SimEvent(Strict):
     device: Identifier
     kind: SimEventKind
     point: str | None = None
-    duration: Seconds | None = Field(None, gt=0, description="until it ends; forever when absent")
+    duration: Seconds | None = Field(default=None, gt=0, description="until it ends; forever when absent")
 
 
 class Simulator(Strict):
@@ -235,7 +261,9 @@ class SiteConfig(Strict):
     zones: list[Zone] = Field(min_length=1)
     buses: list[Bus] = Field(default_factory=list)
     devices: list[Device] = Field(default_factory=list)
-    profile_dirs: list[Path] = Field(default_factory=list, description="extra profile folders, beside the file")
+    profile_dirs: list[Path] = Field(
+        default_factory=list, description="extra profile folders, beside the file"
+    )
     storage: Storage = Storage()
     simulator: Simulator = Simulator()
     api: Api = Api()

@@ -10,7 +10,7 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from config.errors import ConfigError, ConfigIssue
+from config.errors import ConfigError, ConfigIssue, InvalidValue
 from config.models import Identifier, Strict
 from config.source import load_yaml
 from config.validation import validate
@@ -27,6 +27,8 @@ from sensors import (
 from sensors.units import convertible
 
 SHIPPED_PROFILES = Path(__file__).parent / "profiles"
+# units devices report, offered in the hint when a field's unit cannot be converted
+_DEVICE_UNITS = ("ppm", "ppb", "%", "mg/m3", "ug/m3", "µg/m³", "mg/m³", "kPa", "bar", "MPa", "klx", "lx")
 Register = Annotated[int, Field(ge=0, le=0xFFFF)]
 
 
@@ -37,12 +39,12 @@ class FieldModel(Strict):
     function_code: FunctionCode | None = None
     data_type: DataType | None = None
     byte_order: ByteOrder | None = None
-    length: int = Field(1, ge=1, le=64)
-    bit: int | None = Field(None, ge=0, le=15)
+    length: int = Field(default=1, ge=1, le=64)
+    bit: int | None = Field(default=None, ge=0, le=15)
     scale: float = 1.0
     offset: float = 0.0
     unit: str = ""
-    valid: tuple[float, float] | None = Field(None, description="[min, max] in the canonical unit")
+    valid: tuple[float, float] | None = Field(default=None, description="[min, max] in the canonical unit")
     fault_codes: list[Annotated[int, Field(ge=0, le=0xFFFFFFFF)]] = Field(default_factory=list)
     states: dict[int, str] = Field(default_factory=dict)
     name: str = ""
@@ -52,14 +54,34 @@ class FieldModel(Strict):
     def _consistent(self) -> FieldModel:
         info = self.quantity.info
         if self.unit and not convertible(self.unit, self.quantity):
-            raise ValueError(f"unit {self.unit!r} cannot be converted to {info.unit!r} for {self.quantity.value}")
+            units = [u for u in _DEVICE_UNITS if u != info.unit and convertible(u, self.quantity)]
+            raise InvalidValue(
+                f"单位无法换算 / unit {self.unit!r} cannot be converted to {info.unit!r} "
+                f"for {self.quantity.value}",
+                f"valid: {info.unit!r} (the canonical unit)"
+                + (f" or one of {', '.join(units)}" if units else ""),
+                key="unit",
+            )
         if self.states and not info.is_state:
-            raise ValueError(f"states given, but {self.quantity.value} is a measurement, not a state")
+            raise InvalidValue(
+                f"此量没有状态 / states given, but {self.quantity.value} is a measurement, not a state",
+                "remove states:, or use a state quantity: "
+                + ", ".join(q.value for q in Quantity if q.info.is_state),
+                key="states",
+            )
         bad = sorted(set(self.states.values()) - set(info.states))
         if bad:
-            raise ValueError(f"unknown state(s) {bad} for {self.quantity.value}; valid: {list(info.states)}")
+            raise InvalidValue(
+                f"未知状态 / unknown state(s) {', '.join(map(repr, bad))} for {self.quantity.value}",
+                f"valid: {', '.join(info.states)}",
+                key="states",
+            )
         if self.valid is not None and self.valid[0] > self.valid[1]:
-            raise ValueError("valid: [min, max] with min ≤ max")
+            raise InvalidValue(
+                f"范围颠倒 / valid range [{self.valid[0]:g}, {self.valid[1]:g}] has min > max",
+                "write valid: [min, max] with min ≤ max, in the canonical unit",
+                key="valid",
+            )
         return self
 
 
@@ -78,9 +100,11 @@ class ProfileModel(Strict):
     source: str = ""
     simulated_map: bool = False
     defaults: Defaults = Defaults()
-    max_registers_per_request: int = Field(MAX_REGISTERS_PER_REQUEST, ge=1, le=MAX_REGISTERS_PER_REQUEST)
-    max_bits_per_request: int = Field(MAX_BITS_PER_REQUEST, ge=1, le=MAX_BITS_PER_REQUEST)
-    max_gap: int = Field(10, ge=0, le=MAX_REGISTERS_PER_REQUEST)
+    max_registers_per_request: int = Field(
+        default=MAX_REGISTERS_PER_REQUEST, ge=1, le=MAX_REGISTERS_PER_REQUEST
+    )
+    max_bits_per_request: int = Field(default=MAX_BITS_PER_REQUEST, ge=1, le=MAX_BITS_PER_REQUEST)
+    max_gap: int = Field(default=10, ge=0, le=MAX_REGISTERS_PER_REQUEST)
     fields: list[FieldModel] = Field(min_length=1)
 
     def build(self) -> DeviceProfile:
@@ -126,10 +150,22 @@ def load_profile(path: Path) -> DeviceProfile:
     issues: list[ConfigIssue] = []
     for i, f in enumerate(model.fields):
         if f.key in seen:
-            issues.append(source.issue(("fields", i, "key"), f"字段重复 / duplicate field key {f.key!r}"))
+            issues.append(
+                source.issue(
+                    ("fields", i, "key"),
+                    f"字段重复 / duplicate field key {f.key!r}",
+                    "each field needs its own key",
+                )
+            )
         seen.add(f.key)
     if path.stem != model.id:
-        issues.append(source.issue(("id",), f"id {model.id!r} differs from the file name", f"rename the file to {model.id}.yaml"))
+        issues.append(
+            source.issue(
+                ("id",),
+                f"id 与文件名不符 / id {model.id!r} differs from the file name {path.name!r}",
+                f"rename the file to {model.id}.yaml, or set id: {path.stem}",
+            )
+        )
     if issues:
         raise ConfigError(issues)
     return model.build()
@@ -137,19 +173,36 @@ def load_profile(path: Path) -> DeviceProfile:
 
 def load_profiles(folders: list[Path]) -> dict[str, DeviceProfile]:
     """Every profile in `folders`, later folders overriding earlier ones (a site's own over ours)."""
+    profiles, _, issues = collect_profiles(folders)
+    if issues:
+        raise ConfigError(issues)
+    return profiles
+
+
+def collect_profiles(folders: list[Path]) -> tuple[dict[str, DeviceProfile], set[str], list[ConfigIssue]]:
+    """As `load_profiles`, without stopping at a bad file: the profiles that load, the ids (file
+    names) of those that do not, and every issue found."""
     profiles: dict[str, DeviceProfile] = {}
+    failed: set[str] = set()
     issues: list[ConfigIssue] = []
     for folder in folders:
         if not folder.is_dir():
-            issues.append(ConfigIssue(folder, None, (), "配置文件夹不存在 / profile folder does not exist"))
+            issues.append(
+                ConfigIssue(
+                    folder,
+                    None,
+                    (),
+                    "配置文件夹不存在 / profile folder does not exist",
+                    "valid: a folder of <profile-id>.yaml files",
+                )
+            )
             continue
         for path in sorted(folder.glob("*.yaml")):
             try:
                 profile = load_profile(path)
             except ConfigError as exc:
                 issues.extend(exc.issues)
+                failed.add(path.stem)
                 continue
             profiles[profile.id] = profile
-    if issues:
-        raise ConfigError(issues)
-    return profiles
+    return profiles, failed - set(profiles), issues

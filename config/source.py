@@ -15,6 +15,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError
 
 from config.errors import ConfigError, ConfigIssue, KeyPath
@@ -55,9 +56,16 @@ def load_yaml(path: Path, env: Mapping[str, str] | None = None) -> Source:
         mark = exc.problem_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or str(exc)
-        raise ConfigError(
-            [ConfigIssue(path, line, (), f"YAML 语法错误 / YAML syntax error: {problem}", "检查缩进和冒号 / check indentation and colons")]
-        ) from exc
+        start = exc.context_mark
+        if exc.context and start is not None and (mark is None or start.line != mark.line):
+            problem += f" ({exc.context} started on line {start.line + 1})"  # e.g. an unclosed {
+        if isinstance(exc, DuplicateKeyError):
+            message = f"重复的键 / duplicate key: {problem}"
+            hint = "只保留一个 / keep only one of them"
+        else:
+            message = f"YAML 语法错误 / YAML syntax error: {problem}"
+            hint = "检查缩进和冒号 / check indentation and colons"
+        raise ConfigError([ConfigIssue(path, line, (), message, hint)]) from exc
     source = Source(path, None, {(): 1})
     issues: list[ConfigIssue] = []
     source.data = _plain(tree, (), source, env, issues)
@@ -71,7 +79,9 @@ def _plain(node: Any, key: KeyPath, source: Source, env: Mapping[str, str], issu
         out: dict[str, Any] = {}
         for k, v in node.items():
             child = (*key, str(k))
-            source.lines[child] = node.lc.key(k)[0] + 1
+            # a key brought in by a merge (`<<: *anchor`) has no position of its own: the mapping's line
+            position = node.lc.data.get(k)
+            source.lines[child] = (position[0] if position else node.lc.line) + 1
             out[str(k)] = _plain(v, child, source, env, issues)
         return out
     if isinstance(node, CommentedSeq):
@@ -86,13 +96,16 @@ def _plain(node: Any, key: KeyPath, source: Source, env: Mapping[str, str], issu
     return node
 
 
-def _substitute(text: str, key: KeyPath, source: Source, env: Mapping[str, str], issues: list[ConfigIssue]) -> str:
+def _substitute(
+    text: str, key: KeyPath, source: Source, env: Mapping[str, str], issues: list[ConfigIssue]
+) -> str:
     def replace(match: re.Match[str]) -> str:
         name, default = match.group(1), match.group(2)
-        if name in env:
-            return env[name]
-        if default is not None:
-            return default
+        value = env.get(name)
+        if default is not None and not value:
+            return default  # as in the shell and Compose: `:-` also replaces a variable set but empty
+        if value is not None:
+            return value
         issues.append(
             source.issue(
                 key,

@@ -26,6 +26,11 @@ class SensorInfo:
     poll: float  # seconds between polls: a value older than a few of these is stale
 
     @property
+    def stale_after(self) -> float:
+        """Seconds after which the last value is stale: three missed polls."""
+        return 3 * self.poll + 5
+
+    @property
     def quantity(self) -> Quantity:
         return self.field.quantity
 

@@ -61,9 +61,10 @@ def decode(
     expected = REGISTER_COUNT.get(data_type)
     if expected is not None and len(registers) != expected:
         raise CodecError(f"{data_type.value} needs {expected} registers, got {len(registers)}")
+    data = registers_to_bytes(registers)  # checks every register is 0..0xFFFF
     if data_type is DataType.BIT:
-        return (registers[0] >> bit) & 1
-    data = _from_wire(registers_to_bytes(registers), order)
+        return (registers[0] >> _check_bit(bit)) & 1
+    data = _from_wire(data, order)
     if data_type is DataType.STRING:
         return data.split(b"\0", 1)[0].decode("ascii", errors="replace").strip()
     value: int | float = struct.unpack(_STRUCT[data_type], data)[0]
@@ -71,18 +72,39 @@ def decode(
 
 
 def encode(
-    value: int | float | str, data_type: DataType, order: ByteOrder = ByteOrder.ABCD, *, length: int = 1
+    value: int | float | str,
+    data_type: DataType,
+    order: ByteOrder = ByteOrder.ABCD,
+    *,
+    length: int = 1,
+    bit: int = 0,
 ) -> list[int]:
-    """Encode `value` into registers as a device in `order` would serve it (inverse of `decode`)."""
+    """Encode `value` into registers as a device in `order` would serve it (inverse of `decode`).
+
+    A BIT is served as a register with only bit `bit` set (or none); a STRING as `length` registers,
+    NUL-padded. A value the type cannot hold raises CodecError rather than being cut or wrapped.
+    """
     if data_type is DataType.BIT:
-        return [1 if value else 0]
+        return [(1 << _check_bit(bit)) if value else 0]
     if data_type is DataType.STRING:
-        data = str(value).encode("ascii")[: length * 2].ljust(length * 2, b"\0")
+        try:
+            text = str(value).encode("ascii")
+        except UnicodeEncodeError as exc:
+            raise CodecError(f"{value!r} is not ASCII") from exc
+        if len(text) > length * 2:
+            raise CodecError(f"{value!r} does not fit {length} registers ({length * 2} bytes)")
+        data = text.ljust(length * 2, b"\0")
     else:
         fmt = _STRUCT[data_type]
-        number = float(value) if data_type is DataType.FLOAT32 else round(float(value))
         try:
+            number = float(value) if data_type is DataType.FLOAT32 else round(float(value))
             data = struct.pack(fmt, number)
-        except (struct.error, OverflowError) as exc:
-            raise CodecError(f"{value} does not fit {data_type.value}") from exc
+        except (struct.error, OverflowError, ValueError) as exc:
+            raise CodecError(f"{value!r} does not fit {data_type.value}") from exc
     return bytes_to_registers(_to_wire(data, order))
+
+
+def _check_bit(bit: int) -> int:
+    if not 0 <= bit <= 15:
+        raise CodecError(f"bit {bit} is not in a 16-bit register (0..15)")
+    return bit

@@ -27,6 +27,8 @@ def decode_field(
         return Reading(sensor, quantity, None, ts, Quality.BAD, state)
 
     if spec.function_code.is_bits:
+        if not raw:
+            return bad()
         value: int | float | str = 1 if raw[0] else 0
     else:
         try:
@@ -37,14 +39,14 @@ def decode_field(
             return bad()
     if isinstance(value, str) or spec.data_type is DataType.STRING:
         return bad()  # strings (model names, firmware) are metadata, not measurements
+    if isinstance(value, float) and not math.isfinite(value):
+        return bad()  # NaN / ±inf: a float32 device's "no value", and no state index either
     states = quantity.info.states
     if states:
         label = spec.states.get(int(value)) if spec.states else _default_state(int(value), states)
         if label is None:
             return bad()
         return Reading(sensor, quantity, float(states.index(label)), ts, Quality.GOOD, label)
-    if isinstance(value, float) and not math.isfinite(value):
-        return bad()
     number = to_canonical(value * spec.scale + spec.offset, spec.unit, quantity, molar_volume=molar_volume)
     number = round(number, 6)
     low, high = spec.valid_min, spec.valid_max

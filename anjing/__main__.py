@@ -1,0 +1,3 @@
+from anjing.cli import main
+
+main()

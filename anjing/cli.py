@@ -1,0 +1,81 @@
+"""The `anjing` command: run a site, check a config."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from anjing.logs import setup_logging
+from anjing.runtime import Runtime
+from api import create_app
+from config import ConfigError, Site, load_site
+
+app = typer.Typer(
+    help="安境 Anjing — 服务中心环境与安全监测 / building environment and safety monitoring",
+    no_args_is_help=True,
+    add_completion=False,
+)
+log = logging.getLogger("anjing")
+
+ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="site YAML", show_default=True)]
+
+
+def _load(path: Path) -> Site:
+    try:
+        return load_site(path)
+    except ConfigError as exc:
+        count = len(exc.issues)
+        typer.echo(f"配置有 {count} 处错误 / {count} problem(s) in the configuration:", err=True)
+        for issue in exc.issues:
+            typer.echo(f"  {issue}", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command("check-config")
+def check_config(path: Annotated[Path, typer.Argument(help="site YAML to check")]) -> None:
+    """检查配置 / check a site config: every problem with file, line, key and fix; exit 2 if any."""
+    site = _load(path)
+    config = site.config
+    typer.echo(
+        f"配置有效 / config OK: {config.site.name} — {len(config.zones)} zones, {len(config.buses)} buses, "
+        f"{len(config.devices)} devices, {len(site.profiles)} profiles"
+    )
+
+
+@app.command()
+def run(
+    config: ConfigOption = Path("config/examples/demo-site.yaml"),
+    host: Annotated[str | None, typer.Option(help="listen address (default: api.host, 127.0.0.1)")] = None,
+    port: Annotated[int | None, typer.Option(help="HTTP port (default: api.port, 8000)")] = None,
+    log_json: Annotated[bool, typer.Option("--log-json", help="one JSON object per log line")] = False,
+    log_level: Annotated[str, typer.Option(help="debug, info, warning, error")] = "info",
+) -> None:
+    """运行站点 / run a site: collectors, store and the HTTP server, until Ctrl-C or SIGTERM."""
+    setup_logging(json_lines=log_json, level=log_level)
+    site = _load(config)
+    api = site.config.api
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(lambda: Runtime(site)),
+            host=host or api.host,
+            port=port or api.port,
+            log_config=None,
+            timeout_graceful_shutdown=5,
+        )
+    )
+    log.info("HTTP: http://%s:%d", host or api.host, port or api.port)
+    server.run()
+    if not server.started:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it handled, after a clean shutdown
+        sys.exit(130)

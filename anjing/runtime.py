@@ -1,0 +1,104 @@
+"""The single-process service: store, writer, simulator and collectors, started and stopped in order.
+
+Start: store → writer → simulated devices → collectors. Stop in reverse, and drain: the collectors
+stop first, the stream is closed, the writer stores everything still pending, then the store
+closes — so a Ctrl-C or SIGTERM loses no reading that was polled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from contextlib import AsyncExitStack
+from types import TracebackType
+from typing import Self
+
+from collectors import StatusBoard
+from collectors.modbus import ModbusCollector
+from collectors.simulator import Simulation
+from config import Site
+from config.catalog import build_catalog
+from sensors.catalog import SensorInfo
+from storage import ReadingStream, SqliteStore, StoreWriter
+
+log = logging.getLogger("anjing.runtime")
+
+
+class Runtime:
+    """Everything that runs for one site; the API reads it through `api.ServiceContext`."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self.catalog: Mapping[str, SensorInfo] = build_catalog(site)
+        self.board = StatusBoard()
+        storage = site.config.storage
+        self.stream = ReadingStream(storage.queue_size)
+        self._stack = AsyncExitStack()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._store: SqliteStore | None = None
+        self._writer: StoreWriter | None = None
+        self._writer_task: asyncio.Task[None] | None = None
+
+    @property
+    def store(self) -> SqliteStore:
+        if self._store is None:
+            raise RuntimeError("runtime is not started")
+        return self._store
+
+    @property
+    def pending(self) -> int:
+        return self.stream.pending
+
+    async def __aenter__(self) -> Self:
+        config = self.site.config
+        path = self.site.resolve(config.storage.sqlite.path)
+        self._store = await SqliteStore.open(path, retention_days=config.storage.sqlite.retention_days)
+        log.info("存储 / store: SQLite %s", path)
+        self._writer = StoreWriter(
+            self.stream,
+            self._store,
+            batch_size=config.storage.batch_size,
+            flush_interval=config.storage.flush_interval,
+        )
+        self._writer_task = asyncio.create_task(self._writer.run(), name="anjing.store-writer")
+        try:
+            if config.simulator.enabled:
+                await self._stack.enter_async_context(Simulation(self.site))
+            collector = ModbusCollector(self.site, self.stream, self.board)
+            self._tasks.append(asyncio.create_task(collector.run(), name="anjing.modbus"))
+        except BaseException:
+            await self._shutdown()
+            raise
+        log.info(
+            "安境已启动 / Anjing started: %s, %d devices, %d sensors",
+            config.site.name,
+            len(config.devices),
+            len(self.catalog),
+        )
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self._shutdown()
+
+    async def _shutdown(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        await self.stream.close()
+        if self._writer_task is not None:
+            await self._writer_task
+        await self._stack.aclose()
+        stored = self._writer.written if self._writer else 0
+        if self._store is not None:
+            await self._store.close()
+        log.info(
+            "安境已停止 / Anjing stopped: collected %d readings, stored %d, pending %d",
+            self.stream.accepted,
+            stored,
+            self.stream.pending,
+            extra={"collected": self.stream.accepted, "stored": stored, "pending": self.stream.pending},
+        )

@@ -1,0 +1,33 @@
+"""What the API needs from the running service, as a Protocol: the service wiring provides it.
+
+The API never builds collectors or stores itself, so it can sit on top of any runtime — the
+single-process service, or a stand-alone API over a shared store when scaled out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Protocol
+
+from collectors import StatusBoard
+from config import Site
+from sensors.catalog import SensorInfo
+from storage.base import Store
+
+
+class ServiceContext(Protocol):
+    @property
+    def site(self) -> Site: ...
+
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def catalog(self) -> Mapping[str, SensorInfo]: ...
+
+    @property
+    def board(self) -> StatusBoard: ...
+
+    @property
+    def pending(self) -> int:
+        """Readings accepted but not yet stored."""

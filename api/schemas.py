@@ -1,0 +1,82 @@
+"""Response models: what the REST API promises, in the OpenAPI schema."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class SensorPublic(BaseModel):
+    id: str = Field(examples=["aq-hall-1.co2"])
+    name: str
+    device: str
+    zone: str | None
+    quantity: str
+    quantity_name_zh: str
+    quantity_name_en: str
+    unit: str
+    states: list[str] = Field(description="labels of a state quantity, in the order of their values")
+    bus: str
+    address: int
+    profile: str
+    poll_seconds: float
+
+
+class ReadingPublic(BaseModel):
+    sensor: str
+    quantity: str
+    value: float | None
+    unit: str
+    state: str | None
+    quality: Literal["good", "bad", "stale", "out_of_range"]
+    ts: datetime = Field(description="in the site's timezone")
+
+
+class BucketPublic(BaseModel):
+    start: datetime
+    count: int = Field(description="good readings in the window")
+    bad: int = Field(description="readings of other quality")
+    mean: float | None
+    min: float | None
+    max: float | None
+    last: float | None
+
+
+class ReadingSeries(BaseModel):
+    sensor: str
+    unit: str
+    start: datetime
+    end: datetime
+    every_seconds: float | None = Field(description="window of each bucket; null for raw readings")
+    readings: list[ReadingPublic] | None = None
+    buckets: list[BucketPublic] | None = None
+    truncated: bool = Field(default=False, description="raw readings were cut at the limit; ask with `every`")
+
+
+class DevicePublic(BaseModel):
+    device: str
+    name: str
+    bus: str
+    address: int
+    profile: str
+    zone: str | None
+    state: Literal["online", "offline", "unknown"]
+    last_good: datetime | None
+    last_error: str | None
+    polls: int
+    failed_polls: int
+    requests: int
+    timeouts: int
+    exceptions: int
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    site: str
+    devices_online: int
+    devices_offline: int
+    devices_unknown: int
+    readings_pending: int
+    readings_stored: int

@@ -1,0 +1,166 @@
+"""`ModbusLink`: one connection to a bus, and the only module that imports pymodbus' clients.
+
+pymodbus changed its API in every minor release, so it stays behind this adapter, pinned to 3.16.
+Everything it raises is mapped onto `collectors.modbus.errors` in one place, `_mapped`.
+
+Its own retry machinery is turned off because it fights ours: `retries=0` (the poller retries per
+device), `reconnect_delay=0` (no background reconnect task: the link reconnects on the next read
+after a link error), and its timers are set far beyond ours. Every wait is bounded here with
+`asyncio.timeout` instead, so pymodbus never counts "no response" on its own — after `retries + 3`
+of those it closes the connection, which on a shared RS-485 line would punish every live slave
+for one dead one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import TracebackType
+from typing import Any, Self
+
+from pymodbus import FramerType
+from pymodbus.client import AsyncModbusSerialClient, AsyncModbusTcpClient
+from pymodbus.exceptions import ConnectionException, ModbusException
+
+from collectors.modbus.errors import DeviceExceptionError, DeviceTimeoutError, LinkError
+from collectors.modbus.planner import ReadRequest
+from config.models import Bus, RtuBus, RtuOverTcpBus, TcpBus
+from sensors import FunctionCode
+
+_BACKSTOP = 3600.0  # pymodbus' own timers, in seconds: longer than any of ours, so they never fire
+
+
+class ModbusLink:
+    """One connection to a bus: one transaction at a time, with the bus's `frame_gap` of silence between.
+
+    `async with link:` owns the connection's lifetime and may be repeated (not nested). It connects
+    lazily, on the first read, and again on the first read after a link error, so a gateway that is
+    down at start-up or reboots costs failed polls, not a crashed poller.
+    """
+
+    def __init__(self, bus: Bus) -> None:
+        self.bus = bus
+        self._client: Any = None  # a pymodbus async client while open
+        self._lock = asyncio.Lock()
+        self._quiet_until = 0.0  # loop time before which the line must stay silent
+
+    @property
+    def endpoint(self) -> str:
+        return self.bus.port if isinstance(self.bus, RtuBus) else f"{self.bus.host}:{self.bus.port}"
+
+    @property
+    def connected(self) -> bool:
+        return self._client is not None and bool(self._client.connected)
+
+    async def __aenter__(self) -> Self:
+        if self._client is not None:
+            raise RuntimeError(f"{self.bus.id}: link to {self.endpoint} is already open")
+        self._client = _client_for(self.bus)
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
+    async def read(
+        self,
+        request: ReadRequest,
+        device_id: int,
+        *,
+        timeout: float,  # noqa: ASYNC109 - it bounds the answer only, not the wait for the line
+    ) -> list[int] | list[bool]:
+        """Read `request` from unit `device_id`.
+
+        `timeout` bounds the answer, not the wait for the line; connecting first, when needed, is
+        bounded by the bus's timeout.
+        """
+        if self._client is None:
+            raise RuntimeError(f"{self.bus.id}: link is not open; use `async with link:`")
+        loop = asyncio.get_running_loop()
+        async with self._lock:
+            await asyncio.sleep(self._quiet_until - loop.time())
+            try:
+                return await self._transact(request, device_id, timeout)
+            finally:
+                self._quiet_until = loop.time() + self.bus.frame_gap
+
+    async def _transact(self, request: ReadRequest, unit: int, within: float) -> list[int] | list[bool]:
+        with self._mapped(request, unit, within):
+            if not self.connected:
+                async with asyncio.timeout(self.bus.timeout):
+                    connected = await self._client.connect()
+                if not connected:
+                    detail = f"无法连接 / cannot connect to {self.endpoint}"
+                    raise LinkError(self.bus.id, unit, request, detail)
+            async with asyncio.timeout(within):
+                response = await _send(self._client, request, unit)
+        if response.isError():
+            raise DeviceExceptionError(self.bus.id, unit, request, int(response.exception_code))
+        values: list[int] | list[bool] = (
+            response.bits[: request.count] if request.function_code.is_bits else response.registers
+        )
+        if len(values) != request.count:
+            detail = f"应答长度不符 / answered {len(values)} values for {request.count}"
+            raise DeviceTimeoutError(self.bus.id, unit, request, detail)
+        return values
+
+    @contextmanager
+    def _mapped(self, request: ReadRequest, unit: int, timeout: float) -> Iterator[None]:
+        """The one boundary where pymodbus' and the OS's errors become ours."""
+        try:
+            yield
+        except TimeoutError as exc:  # before OSError, of which it is a subclass
+            if self.connected:
+                detail = f"无应答 / no answer within {timeout:g} s"
+                raise DeviceTimeoutError(self.bus.id, unit, request, detail) from exc
+            self._drop()
+            detail = f"连接超时或中断 / no connection to {self.endpoint} within {self.bus.timeout:g} s"
+            raise LinkError(self.bus.id, unit, request, detail) from exc
+        except (ConnectionException, OSError) as exc:
+            self._drop()
+            detail = f"无法连接或连接中断 / cannot connect to {self.endpoint}, or the connection was lost"
+            raise LinkError(self.bus.id, unit, request, detail) from exc
+        except ModbusException as exc:  # a mismatched or undecodable answer: no usable answer
+            detail = f"应答无效 / unusable answer: {exc}"
+            raise DeviceTimeoutError(self.bus.id, unit, request, detail) from exc
+
+    def _drop(self) -> None:
+        """Close the connection; the next read opens a new one."""
+        if self._client is not None:
+            self._client.close()
+
+
+def _client_for(bus: Bus) -> Any:
+    common: dict[str, Any] = {"timeout": _BACKSTOP, "retries": 0, "reconnect_delay": 0, "name": bus.id}
+    match bus:
+        case TcpBus():
+            return AsyncModbusTcpClient(bus.host, port=bus.port, **common)
+        case RtuOverTcpBus():
+            return AsyncModbusTcpClient(bus.host, port=bus.port, framer=FramerType.RTU, **common)
+        case RtuBus():
+            return AsyncModbusSerialClient(
+                bus.port,
+                baudrate=bus.baudrate,
+                parity=bus.parity,
+                stopbits=bus.stopbits,
+                bytesize=bus.bytesize,
+                framer=FramerType.RTU,
+                **common,
+            )
+
+
+async def _send(client: Any, request: ReadRequest, unit: int) -> Any:
+    match request.function_code:
+        case FunctionCode.COILS:
+            read = client.read_coils
+        case FunctionCode.DISCRETE_INPUTS:
+            read = client.read_discrete_inputs
+        case FunctionCode.HOLDING_REGISTERS:
+            read = client.read_holding_registers
+        case FunctionCode.INPUT_REGISTERS:
+            read = client.read_input_registers
+    return await read(request.address, count=request.count, device_id=unit)
