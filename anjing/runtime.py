@@ -24,6 +24,8 @@ from storage import ReadingStream, SqliteStore, StoreWriter
 
 log = logging.getLogger("anjing.runtime")
 
+DRAIN_TIMEOUT = 30.0  # seconds a stop waits for a failing store before it gives up on what is pending
+
 
 class Runtime:
     """Everything that runs for one site; the API reads it through `api.ServiceContext`."""
@@ -49,6 +51,18 @@ class Runtime:
     @property
     def pending(self) -> int:
         return self.stream.pending
+
+    @property
+    def stored(self) -> int:
+        return self._writer.written if self._writer else 0
+
+    @property
+    def store_error(self) -> str | None:
+        task = self._writer_task
+        if task is not None and task.done() and not self.stream.closed:
+            return f"写入任务已停止 / the store writer stopped: {task.exception()!r}"
+        error = self._writer.error if self._writer else None
+        return None if error is None else str(error)
 
     async def __aenter__(self) -> Self:
         config = self.site.config
@@ -89,16 +103,32 @@ class Runtime:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
         await self.stream.close()
-        if self._writer_task is not None:
-            await self._writer_task
+        await self._drain()
         await self._stack.aclose()
-        stored = self._writer.written if self._writer else 0
         if self._store is not None:
             await self._store.close()
+        facts = {"collected": self.stream.accepted, "stored": self.stored, "pending": self.stream.pending}
         log.info(
-            "安境已停止 / Anjing stopped: collected %d readings, stored %d, pending %d",
-            self.stream.accepted,
-            stored,
-            self.stream.pending,
-            extra={"collected": self.stream.accepted, "stored": stored, "pending": self.stream.pending},
+            "安境已停止 / Anjing stopped: collected %(collected)d readings, stored %(stored)d, pending %(pending)d",
+            facts,
+            extra=facts,
         )
+
+    async def _drain(self) -> None:
+        """Let the writer store what is pending; give up after DRAIN_TIMEOUT if the store keeps failing."""
+        task = self._writer_task
+        if task is None:
+            return
+        done, _ = await asyncio.wait({task}, timeout=DRAIN_TIMEOUT)
+        if not done:
+            task.cancel()
+        (outcome,) = await asyncio.gather(task, return_exceptions=True)
+        if isinstance(outcome, Exception):
+            log.error("存储写入任务出错 / the store writer failed: %r", outcome)
+        if self.stream.pending:
+            log.error(
+                "停止时 %d 条读数未能写入 / %d readings could not be stored before stopping: %s",
+                self.stream.pending,
+                self.stream.pending,
+                self.store_error,
+            )

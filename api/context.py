@@ -31,3 +31,11 @@ class ServiceContext(Protocol):
     @property
     def pending(self) -> int:
         """Readings accepted but not yet stored."""
+
+    @property
+    def stored(self) -> int:
+        """Readings stored since the service started."""
+
+    @property
+    def store_error(self) -> str | None:
+        """Why the store cannot be written right now, or None when it can."""

@@ -78,5 +78,6 @@ class Health(BaseModel):
     devices_online: int
     devices_offline: int
     devices_unknown: int
-    readings_pending: int
-    readings_stored: int
+    readings_pending: int = Field(description="accepted, not yet stored")
+    readings_stored: int = Field(description="stored since the service started")
+    store_error: str | None = Field(description="why the store cannot be used now")

@@ -158,6 +158,26 @@ def load_profile(path: Path) -> DeviceProfile:
                 )
             )
         seen.add(f.key)
+    profile = model.build()
+    for i, spec in enumerate(profile.fields):
+        if spec.count > profile.max_registers_per_request:
+            issues.append(
+                source.issue(
+                    ("fields", i),
+                    f"字段超出单次读取上限 / field {spec.key!r} spans {spec.count} registers, more than "
+                    f"max_registers_per_request {profile.max_registers_per_request}",
+                    "shorten the field (length) or raise max_registers_per_request",
+                )
+            )
+        if spec.end > 0x10000:
+            issues.append(
+                source.issue(
+                    ("fields", i, "address"),
+                    f"地址越界 / field {spec.key!r} at 0x{spec.address:04X} needs {spec.count} registers, "
+                    "past the last address 0xFFFF",
+                    "check the address (0-based protocol address, not 4xxxx notation)",
+                )
+            )
     if path.stem != model.id:
         issues.append(
             source.issue(
@@ -168,7 +188,7 @@ def load_profile(path: Path) -> DeviceProfile:
         )
     if issues:
         raise ConfigError(issues)
-    return model.build()
+    return profile
 
 
 def load_profiles(folders: list[Path]) -> dict[str, DeviceProfile]:

@@ -28,3 +28,7 @@ class Reading:
     ts: datetime
     quality: Quality = Quality.GOOD
     state: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.ts.tzinfo is None:  # caught where it is made, not when it stalls the store writer
+            raise ValueError(f"reading of {self.sensor}: timestamp {self.ts} has no timezone")

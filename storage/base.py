@@ -39,6 +39,9 @@ class Store(Protocol):
     async def purge(self, older_than: datetime) -> int:
         """Delete readings older than `older_than`; returns how many."""
 
+    async def ping(self) -> None:
+        """Raise if the store cannot be read now; cheap enough for every health probe."""
+
     async def count(self) -> int:
         """Readings stored (for health and tests)."""
 

@@ -162,6 +162,11 @@ class SqliteStore:
         self._check_open()
         return await self._writer.call(self._purge, to_ms(older_than))
 
+    async def ping(self) -> None:
+        """One trivial query on the reader connection: answers whether the file can be read."""
+        self._check_open()
+        await self._reader.call(_ping)
+
     async def count(self) -> int:
         """Readings stored. Scans the table: for health pages and tests, not for every request."""
         self._check_open()
@@ -290,6 +295,10 @@ def _aggregate(conn: sqlite3.Connection, sensor: str, start: int, end: int, ever
     return [
         Bucket(from_ms(b), good, bad, mean, low, high, last) for b, good, bad, mean, low, high, last in rows
     ]
+
+
+def _ping(conn: sqlite3.Connection) -> None:
+    conn.execute("SELECT 1 FROM series LIMIT 1").fetchall()
 
 
 def _count(conn: sqlite3.Connection) -> int:

@@ -46,6 +46,7 @@ class StoreWriter:
         self._max_retry_delay = max_retry_delay
         self.written = 0  # readings stored
         self.failures = 0  # write attempts that failed with a StoreError
+        self.error: StoreError | None = None  # the failure being retried now, for health pages
 
     async def run(self) -> None:
         """Write batches until the stream is closed and empty.
@@ -71,6 +72,7 @@ class StoreWriter:
                 raise  # cannot clear: the store was closed before the writer finished
             except StoreError as exc:
                 self.failures += 1
+                self.error = exc
                 if failing_since is None:
                     failing_since = time.monotonic()
                     log.error(
@@ -83,6 +85,7 @@ class StoreWriter:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self._max_retry_delay)
         self.written += len(batch)
+        self.error = None
         if failing_since is not None:
             log.info(
                 "存储写入已恢复 / store writes recovered after %.1f s",

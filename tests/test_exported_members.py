@@ -15,7 +15,7 @@ from types import ModuleType
 
 import pytest
 
-PACKAGES = ["sensors", "config"]
+PACKAGES = ["api", "collectors", "collectors.modbus", "collectors.simulator", "config", "sensors", "storage"]
 
 
 def isort_key(name: str) -> tuple[int, list[int | str]]:
@@ -82,4 +82,6 @@ def test_listed_classes_and_functions_are_defined_in_the_package(package: Module
     for name in package.__all__:
         value = getattr(package, name)
         if inspect.isclass(value) or inspect.isfunction(value):
-            assert value.__module__.split(".")[0] == package.__name__, f"{name} comes from {value.__module__}"
+            assert f"{value.__module__}.".startswith(f"{package.__name__}."), (
+                f"{name} comes from {value.__module__}"
+            )

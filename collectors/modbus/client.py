@@ -87,6 +87,7 @@ class ModbusLink:
                 return await self._transact(request, device_id, timeout)
             finally:
                 self._quiet_until = loop.time() + self.bus.frame_gap
+                _restore_cancellation()
 
     async def _transact(self, request: ReadRequest, unit: int, within: float) -> list[int] | list[bool]:
         with self._mapped(request, unit, within):
@@ -132,6 +133,18 @@ class ModbusLink:
         """Close the connection; the next read opens a new one."""
         if self._client is not None:
             self._client.close()
+
+
+def _restore_cancellation() -> None:
+    """Re-raise a cancellation that pymodbus swallowed.
+
+    On Python 3.11, `asyncio.wait_for` (which pymodbus uses to connect and to await an answer)
+    returns the result instead of raising when the task is cancelled just as the answer arrives;
+    a poller would then never stop.
+    """
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
 
 
 def _client_for(bus: Bus) -> Any:

@@ -5,12 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from collectors.modbus.errors import PlanError
 from collectors.modbus.planner import ReadRequest, plan_requests
 from collectors.modbus.poller import BusPoller, PolledDevice
 from collectors.status import StatusBoard
 from config.catalog import build_catalog
-from config.errors import ConfigError, ConfigIssue
 from config.loader import Site
 from sensors import FieldSpec
 from storage.stream import ReadingStream
@@ -19,33 +17,25 @@ log = logging.getLogger(__name__)
 
 
 class ModbusCollector:
-    """Builds the read plan of every device (raising ConfigError if one cannot be planned) and polls them."""
+    """Builds the read plan of every device and polls them (profiles are checked at load to be plannable)."""
 
     def __init__(self, site: Site, stream: ReadingStream, board: StatusBoard) -> None:
         fields: dict[str, list[FieldSpec]] = {}
         for info in build_catalog(site).values():  # enabled points only
             fields.setdefault(info.device, []).append(info.field)
-        issues: list[ConfigIssue] = []
         by_bus: dict[str, list[PolledDevice]] = {}
-        for i, device in enumerate(site.config.devices):
+        for device in site.config.devices:
             if device.id not in fields:
                 log.info("%s: every point is disabled, not polled", device.id)
                 continue
             profile = site.profiles[device.profile]
-            try:
-                requests = plan_requests(
-                    fields[device.id],
-                    max_registers=profile.max_registers_per_request,
-                    max_bits=profile.max_bits_per_request,
-                    max_gap=profile.max_gap,
-                )
-            except PlanError as exc:
-                hint = f"profile {profile.id}: check the field's data_type and length, and the request limits"
-                issues.append(ConfigIssue(site.path, None, ("devices", i, "profile"), str(exc), hint))
-                continue
+            requests = plan_requests(
+                fields[device.id],
+                max_registers=profile.max_registers_per_request,
+                max_bits=profile.max_bits_per_request,
+                max_gap=profile.max_gap,
+            )
             by_bus.setdefault(device.bus, []).append(PolledDevice(device, tuple(requests)))
-        if issues:
-            raise ConfigError(issues)
         molar_volume = site.config.site.molar_volume
         self._pollers = [
             BusPoller(bus, by_bus[bus.id], stream, board, molar_volume=molar_volume)

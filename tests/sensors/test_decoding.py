@@ -369,3 +369,9 @@ class TestNeverRaisesForDeviceData:
 )
 def test_explicit_maps_with_any_raw_values(states: Mapping[int, str], raw: int, label: str) -> None:
     assert read(field(Quantity.EXIT_BLOCKED, states=states), [raw]).state == label
+
+
+def test_a_reading_needs_an_aware_timestamp() -> None:
+    """A naive time would be guessed differently by each consumer: refused where it is made."""
+    with pytest.raises(ValueError, match="has no timezone"):
+        Reading("aq-1.co2", Quantity.CO2, 800.0, datetime(2026, 11, 30, 10, 0))

@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
-from sensors import Quantity, Reading
+from sensors import Quality, Quantity, Reading
 from storage import ReadingStream, SqliteStore, StoreClosedError, StoreFullError, StoreWriter
 from tests.storage.helpers import SMALL, at, fill, series
 
@@ -126,10 +126,12 @@ async def test_a_failing_store_is_retried_until_it_recovers_and_nothing_is_lost(
 
 async def test_a_bug_in_a_batch_ends_the_run_instead_of_retrying_forever(store: SqliteStore) -> None:
     stream = ReadingStream()
-    await stream.put([Reading("a", Quantity.CO2, 1.0, datetime(2024, 1, 1))])
+    await stream.put(
+        [Reading("a", Quantity.CO2, 1.0, datetime(2024, 1, 1, tzinfo=UTC), cast(Quality, "weird"))]
+    )
     writer = StoreWriter(stream, store, flush_interval=0.01)
 
-    with pytest.raises(ValueError, match="naive"):
+    with pytest.raises(KeyError, match="weird"):
         await asyncio.wait_for(writer.run(), 1)
     assert writer.failures == 0
 

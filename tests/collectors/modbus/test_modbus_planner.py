@@ -99,7 +99,7 @@ def test_demo_site_plan() -> None:
     assert "lamp_8_battery" in lamp_keys
 
 
-def test_an_unplannable_device_stops_the_collector_naming_it(tmp_path: Path) -> None:
+def test_an_unplannable_profile_is_refused_at_load_naming_its_line(tmp_path: Path) -> None:
     profiles = tmp_path / "profiles"
     profiles.mkdir()
     (profiles / "tiny.yaml").write_text(
@@ -107,11 +107,10 @@ def test_an_unplannable_device_stops_the_collector_naming_it(tmp_path: Path) -> 
         "fields:\n  - {key: lux, quantity: illuminance, address: 0, data_type: uint32}\n",
         encoding="utf-8",
     )
-    site = make_site(
-        tmp_path,
-        [{"id": "gw", "transport": "tcp", "host": "127.0.0.1", "port": 1502}],
-        [{"id": "lux-1", "bus": "gw", "address": 1, "profile": "tiny"}],
-        profile_dirs=["profiles"],
-    )
-    with pytest.raises(ConfigError, match=r"devices\[0\]\.profile: .*'lux' at 0x0000 needs 2 registers"):
-        ModbusCollector(site, ReadingStream(), StatusBoard())
+    with pytest.raises(ConfigError, match=r"tiny\.yaml:5: fields\[0\]: .*'lux' spans 2 registers, more than"):
+        make_site(
+            tmp_path,
+            [{"id": "gw", "transport": "tcp", "host": "127.0.0.1", "port": 1502}],
+            [{"id": "lux-1", "bus": "gw", "address": 1, "profile": "tiny"}],
+            profile_dirs=["profiles"],
+        )
