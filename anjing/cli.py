@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -11,7 +14,7 @@ import typer
 import uvicorn
 
 from anjing.logs import setup_logging
-from anjing.runtime import Runtime
+from anjing.runtime import Runtime, StartupError
 from api import create_app
 from config import ConfigError, Site, load_site
 
@@ -59,19 +62,39 @@ def run(
     setup_logging(json_lines=log_json, level=log_level)
     site = _load(config)
     api = site.config.api
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(lambda: Runtime(site)),
-            host=host or api.host,
-            port=port or api.port,
-            log_config=None,
-            timeout_graceful_shutdown=5,
-        )
-    )
-    log.info("HTTP: http://%s:%d", host or api.host, port or api.port)
-    server.run()
-    if not server.started:
+    if not asyncio.run(_serve(site, host or api.host, port or api.port)):
         raise typer.Exit(1)
+
+
+async def _serve(site: Site, host: str, port: int) -> bool:
+    """Start the runtime, then serve HTTP; the server's lifespan stops the runtime, draining the store.
+
+    The runtime starts before uvicorn so that a part that cannot start is one clear line, not a
+    lifespan traceback. uvicorn handles SIGINT/SIGTERM and re-raises them once it has shut down.
+    """
+    try:
+        runtime = await Runtime(site).__aenter__()
+    except StartupError as exc:
+        log.error("%s", exc)
+        return False
+
+    @asynccontextmanager
+    async def owned() -> AsyncIterator[Runtime]:
+        try:
+            yield runtime
+        finally:
+            await runtime.__aexit__(None, None, None)
+
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(owned), host=host, port=port, log_config=None, timeout_graceful_shutdown=5)
+    )
+    log.info("HTTP: http://%s:%d", host, port)
+    try:
+        await server.serve()
+    finally:
+        if not server.started:  # it failed before its lifespan took the runtime (e.g. the port is taken)
+            await runtime.__aexit__(None, None, None)
+    return server.started
 
 
 def main() -> None:

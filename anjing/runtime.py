@@ -16,13 +16,18 @@ from typing import Self
 
 from collectors import StatusBoard
 from collectors.modbus import ModbusCollector
-from collectors.simulator import Simulation
+from collectors.simulator import Simulation, SimulationError
 from config import Site
 from config.catalog import build_catalog
 from sensors.catalog import SensorInfo
-from storage import ReadingStream, SqliteStore, StoreWriter
+from storage import ReadingStream, SqliteStore, StoreError, StoreWriter
 
 log = logging.getLogger("anjing.runtime")
+
+
+class StartupError(RuntimeError):
+    """A part of the service cannot start (port in use, store unreadable…): the message says which and why."""
+
 
 DRAIN_TIMEOUT = 30.0  # seconds a stop waits for a failing store before it gives up on what is pending
 
@@ -41,6 +46,7 @@ class Runtime:
         self._store: SqliteStore | None = None
         self._writer: StoreWriter | None = None
         self._writer_task: asyncio.Task[None] | None = None
+        self._stopped = False
 
     @property
     def store(self) -> SqliteStore:
@@ -65,9 +71,13 @@ class Runtime:
         return None if error is None else str(error)
 
     async def __aenter__(self) -> Self:
+        """Start every part; a part that cannot start stops those already started and raises StartupError."""
         config = self.site.config
-        path = self.site.resolve(config.storage.sqlite.path)
-        self._store = await SqliteStore.open(path, retention_days=config.storage.sqlite.retention_days)
+        path = self.site.resolve(config.storage.sqlite.path).resolve()
+        try:
+            self._store = await SqliteStore.open(path, retention_days=config.storage.sqlite.retention_days)
+        except StoreError as exc:
+            raise StartupError(f"无法打开存储 / cannot open the store: {exc}") from exc
         log.info("存储 / store: SQLite %s", path)
         self._writer = StoreWriter(
             self.stream,
@@ -81,6 +91,9 @@ class Runtime:
                 await self._stack.enter_async_context(Simulation(self.site))
             collector = ModbusCollector(self.site, self.stream, self.board)
             self._tasks.append(asyncio.create_task(collector.run(), name="anjing.modbus"))
+        except SimulationError as exc:
+            await self._shutdown()
+            raise StartupError(f"无法启动模拟设备 / cannot start the simulated devices: {exc}") from exc
         except BaseException:
             await self._shutdown()
             raise
@@ -98,6 +111,10 @@ class Runtime:
         await self._shutdown()
 
     async def _shutdown(self) -> None:
+        """Stop in reverse order of start; a second call does nothing."""
+        if self._stopped:
+            return
+        self._stopped = True
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -121,3 +122,28 @@ def test_check_config_accepts_the_demo_site() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "18 devices" in result.stdout
+
+
+def test_a_part_that_cannot_start_is_one_clear_line(tmp_path: Path) -> None:
+    """A second `make run` finds the simulator's port taken: it says so and exits, no traceback."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        config = small_site(
+            tmp_path,
+            tcp_port=taken.getsockname()[1],
+            rtu_port=free_port(),
+            extra="""
+            simulator: {enabled: true}
+            """,
+        )
+        result = subprocess.run(
+            [*ANJING, "run", "--config", str(config), "--port", str(free_port())],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    assert result.returncode == 1
+    assert "无法启动模拟设备 / cannot start the simulated devices" in result.stderr
+    assert "Traceback" not in result.stderr

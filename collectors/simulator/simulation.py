@@ -107,7 +107,7 @@ class Simulation:
         for server in reversed(self._servers):
             await server.shutdown()  # type: ignore[no-untyped-call]  # pymodbus leaves it unannotated
         if self._servers:
-            log.info("simulator: stopped %d servers", len(self._servers))
+            log.info("simulator: stopped %d server(s)", len(self._servers))
         self._servers.clear()
 
     async def _run(self) -> None:
