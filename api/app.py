@@ -8,6 +8,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
+from fastapi_offline import FastAPIOffline
 
 from api.context import ServiceContext
 from api.routes import devices, health, readings, sensors
@@ -29,7 +30,7 @@ def create_app(context_factory: ContextFactory) -> FastAPI:
             app.state.context = context
             yield
 
-    app = FastAPI(
+    app = FastAPIOffline(  # the docs' scripts served by us: a county LAN may have no internet
         title="安境 Anjing",
         summary="服务中心环境与安全监测 / building environment and safety monitoring",
         version="0.1.0",

@@ -7,6 +7,7 @@ compared with it exactly; its events then change what is served, and the API mus
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -169,3 +170,14 @@ async def test_sensors_are_listed_with_their_place(harness: Harness) -> None:
     assert sensors["em-1.lamp_1"]["states"] == ["normal", "emergency", "fault"]
     hall = await harness.get("/api/v1/sensors", zone="stair-e")
     assert {s["device"] for s in hall} == {"em-1", "door-1"}
+
+
+async def test_api_docs_work_without_internet(harness: Harness) -> None:
+    """A county LAN may have no internet: the docs page may only load assets that we serve."""
+    page = await harness.client.get("/docs")
+    assert page.status_code == 200
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert any(a.endswith(".js") for a in assets)
+    for asset in assets:
+        assert asset.startswith("/"), f"the docs load {asset} from elsewhere"
+        assert (await harness.client.get(asset)).status_code == 200, asset
