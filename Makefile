@@ -40,6 +40,8 @@ lint: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/store_bench.py
 	$(BIN)/python bench/modbus_bench.py
+	$(BIN)/python bench/influx_bench.py
+	$(BIN)/python bench/mqtt_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

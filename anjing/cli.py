@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import sys
 from collections.abc import AsyncIterator
@@ -13,10 +14,13 @@ from typing import Annotated
 import typer
 import uvicorn
 
+from alerts import ReplayError, build_engine, read_readings, replay
 from anjing.logs import setup_logging
 from anjing.runtime import Runtime, StartupError
 from api import create_app
 from config import ConfigError, Site, load_site
+from config.catalog import build_catalog
+from config.mqtt import mqtt_devices
 
 app = typer.Typer(
     help="安境 Anjing — 服务中心环境与安全监测 / building environment and safety monitoring",
@@ -30,13 +34,15 @@ ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="site YAML", 
 
 def _load(path: Path) -> Site:
     try:
-        return load_site(path)
+        site = load_site(path)
+        build_engine(site, build_catalog(site))  # `alerting:` is checked against the standards catalog
     except ConfigError as exc:
         count = len(exc.issues)
         typer.echo(f"配置有 {count} 处错误 / {count} problem(s) in the configuration:", err=True)
         for issue in exc.issues:
             typer.echo(f"  {issue}", err=True)
         raise typer.Exit(2) from None
+    return site
 
 
 @app.command("check-config")
@@ -44,9 +50,11 @@ def check_config(path: Annotated[Path, typer.Argument(help="site YAML to check")
     """检查配置 / check a site config: every problem with file, line, key and fix; exit 2 if any."""
     site = _load(path)
     config = site.config
+    mqtt = len(mqtt_devices(config.mqtt))
     typer.echo(
         f"配置有效 / config OK: {config.site.name} — {len(config.zones)} zones, {len(config.buses)} buses, "
-        f"{len(config.devices)} devices, {len(site.profiles)} profiles"
+        f"{len(config.devices) + mqtt} devices ({len(config.devices)} Modbus, {mqtt} MQTT), "
+        f"{len(build_catalog(site))} sensors, {len(site.profiles)} profiles"
     )
 
 
@@ -95,6 +103,25 @@ async def _serve(site: Site, host: str, port: int) -> bool:
         if not server.started:  # it failed before its lifespan took the runtime (e.g. the port is taken)
             await runtime.__aexit__(None, None, None)
     return server.started
+
+
+@app.command()
+def evaluate(
+    config: ConfigOption,
+    readings: Annotated[Path, typer.Option(help="CSV: time,sensor,value[,quality]")],
+    tick: Annotated[float, typer.Option(help="seconds of simulated time between timer checks")] = 10.0,
+) -> None:
+    """重放评估 / replay recorded readings through the alert rules; one JSON line per alert transition."""
+    site = _load(config)
+    try:
+        catalog = build_catalog(site)
+        engine = build_engine(site, catalog)
+        recorded = read_readings(readings, catalog, site.config.site.tz)
+    except (ConfigError, ReplayError) as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    for transition in replay(engine, recorded, tick=tick):
+        typer.echo(json.dumps(transition.to_json(), ensure_ascii=False))
 
 
 def main() -> None:

@@ -14,13 +14,18 @@ from contextlib import AsyncExitStack
 from types import TracebackType
 from typing import Self
 
+from alerts import AlertService, FeedingStore
+from anjing.selfchecks import outbox_checks
 from collectors import StatusBoard
 from collectors.modbus import ModbusCollector
-from collectors.simulator import Simulation, SimulationError
+from collectors.mqtt import MqttCollector, StatePublisher
+from collectors.simulator import EmbeddedBroker, MqttDevices, Simulation, SimulationError
 from config import Site
 from config.catalog import build_catalog
+from config.mqtt import Mqtt
 from sensors.catalog import SensorInfo
 from storage import ReadingStream, SqliteStore, StoreError, StoreWriter
+from storage.influx import InfluxForwarding, OutboxStats
 
 log = logging.getLogger("anjing.runtime")
 
@@ -46,6 +51,11 @@ class Runtime:
         self._store: SqliteStore | None = None
         self._writer: StoreWriter | None = None
         self._writer_task: asyncio.Task[None] | None = None
+        self._influx: InfluxForwarding | None = None
+        self.mqtt: MqttCollector | None = None
+        self.publisher: StatePublisher | None = None  # the alert engine hands state changes to publish_alert
+        checks = outbox_checks(lambda: self.outbox) if storage.influxdb is not None else []
+        self.alerts = AlertService(site, self.catalog, checks)  # fed by the writer through FeedingStore
         self._stopped = False
 
     @property
@@ -70,27 +80,54 @@ class Runtime:
         error = self._writer.error if self._writer else None
         return None if error is None else str(error)
 
+    @property
+    def outbox(self) -> OutboxStats | None:
+        """The InfluxDB outbox and forwarder, when `storage.influxdb` is configured."""
+        return self._influx.stats if self._influx else None
+
     async def __aenter__(self) -> Self:
         """Start every part; a part that cannot start stops those already started and raises StartupError."""
         config = self.site.config
         path = self.site.resolve(config.storage.sqlite.path).resolve()
         try:
-            self._store = await SqliteStore.open(path, retention_days=config.storage.sqlite.retention_days)
+            self._store = await SqliteStore.open(
+                path,
+                retention_days=config.storage.sqlite.retention_days,
+                outbox=config.storage.influxdb is not None,
+            )
         except StoreError as exc:
             raise StartupError(f"无法打开存储 / cannot open the store: {exc}") from exc
         log.info("存储 / store: SQLite %s", path)
+        try:
+            await self.alerts.start(path, self._store)
+        except StoreError as exc:
+            await self._store.close()
+            raise StartupError(f"无法打开告警记录 / cannot open the alert tables: {exc}") from exc
         self._writer = StoreWriter(
             self.stream,
-            self._store,
+            FeedingStore(self._store, self.alerts.on_stored),
             batch_size=config.storage.batch_size,
             flush_interval=config.storage.flush_interval,
         )
         self._writer_task = asyncio.create_task(self._writer.run(), name="anjing.store-writer")
         try:
+            influx = config.storage.influxdb
+            if influx is not None:  # left after the writer has drained: the last readings reach the outbox
+                self._influx = await self._stack.enter_async_context(
+                    InfluxForwarding(
+                        path,
+                        influx,
+                        site=config.site.name,
+                        catalog=self.catalog,
+                        ca_cert=self.site.resolve(influx.ca_cert) if influx.ca_cert else None,
+                    )
+                )
             if config.simulator.enabled:
                 await self._stack.enter_async_context(Simulation(self.site))
             collector = ModbusCollector(self.site, self.stream, self.board)
             self._tasks.append(asyncio.create_task(collector.run(), name="anjing.modbus"))
+            if config.mqtt is not None:
+                await self._start_mqtt(config.mqtt)
         except SimulationError as exc:
             await self._shutdown()
             raise StartupError(f"无法启动模拟设备 / cannot start the simulated devices: {exc}") from exc
@@ -104,6 +141,29 @@ class Runtime:
             len(self.catalog),
         )
         return self
+
+    async def _start_mqtt(self, config: Mqtt) -> None:
+        """The embedded demo broker and simulated MQTT devices when asked for, then the MQTT collector."""
+        if config.embedded:
+            await self._stack.enter_async_context(EmbeddedBroker(config))
+            if self.site.config.simulator.enabled:
+                await self._stack.enter_async_context(MqttDevices(self.site, config))
+        if config.publish is not None:
+            publisher = self.publisher = StatePublisher(config.publish, self.board)
+            self.alerts.engine.subscribe(lambda t: publisher.publish_alert(t.key, t.state.value, t.to_json()))
+        try:
+            self.mqtt = MqttCollector(
+                config,
+                self.stream,
+                self.board,
+                base_dir=self.site.base_dir,
+                tz=self.site.config.site.tz,
+                molar_volume=self.site.config.site.molar_volume,
+                publisher=self.publisher,
+            )
+        except ValueError as exc:  # unreadable TLS files
+            raise StartupError(f"MQTT 无法启动 / cannot start MQTT: {exc}") from exc
+        self._tasks.append(asyncio.create_task(self.mqtt.run(), name="anjing.mqtt"))
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -121,6 +181,7 @@ class Runtime:
         self._tasks.clear()
         await self.stream.close()
         await self._drain()
+        await self.alerts.stop()  # after the drain: the last stored readings are evaluated and recorded
         await self._stack.aclose()
         if self._store is not None:
             await self._store.close()

@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
+from alerts import AlertService
 from collectors import StatusBoard
 from config import Site
 from sensors.catalog import SensorInfo
 from storage.base import Store
+from storage.influx import OutboxStats
 
 
 class ServiceContext(Protocol):
@@ -29,6 +31,10 @@ class ServiceContext(Protocol):
     def board(self) -> StatusBoard: ...
 
     @property
+    def alerts(self) -> AlertService:
+        """The alert engine, its history and silences."""
+
+    @property
     def pending(self) -> int:
         """Readings accepted but not yet stored."""
 
@@ -39,3 +45,7 @@ class ServiceContext(Protocol):
     @property
     def store_error(self) -> str | None:
         """Why the store cannot be written right now, or None when it can."""
+
+    @property
+    def outbox(self) -> OutboxStats | None:
+        """The InfluxDB outbox and its forwarder; None when InfluxDB is not configured."""

@@ -70,6 +70,10 @@ class DevicePublic(BaseModel):
     requests: int
     timeouts: int
     exceptions: int
+    messages: int = Field(default=0, description="MQTT messages received")
+    rejected: dict[str, dict[str, int]] = Field(
+        default_factory=dict, description="MQTT messages rejected: topic → reason → count"
+    )
 
 
 class Health(BaseModel):
@@ -81,3 +85,20 @@ class Health(BaseModel):
     readings_pending: int = Field(description="accepted, not yet stored")
     readings_stored: int = Field(description="stored since the service started")
     store_error: str | None = Field(description="why the store cannot be used now")
+    outbox_depth: int | None = Field(default=None, description="readings waiting for InfluxDB, or null")
+    outbox_state: str | None = Field(default=None, description="InfluxDB forwarder: ok, retrying, …")
+
+
+class OutboxPublic(BaseModel):
+    """The InfluxDB outbox: what waits, what went, what was refused or given up."""
+
+    configured: bool = Field(description="whether `storage.influxdb` is set")
+    state: str | None = Field(description="starting, ok, retrying, auth_failed, stopped")
+    depth: int = Field(description="readings stored locally, not yet acknowledged by InfluxDB")
+    oldest_age_seconds: float | None = Field(description="age of the oldest reading waiting")
+    sent: int = Field(description="points acknowledged since start")
+    retried: int = Field(description="write requests failed and retried since start")
+    quarantined: int = Field(description="lines InfluxDB refused as bad data since start (kept in the file)")
+    dropped: int = Field(description="readings given up by the caps since start (kept in the local store)")
+    growing: bool = Field(description="deeper than `growing_after` ago: InfluxDB is not keeping up")
+    last_error: str | None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 
@@ -28,6 +28,8 @@ class DeviceStatus:
     timeouts: int = 0
     exceptions: int = 0  # Modbus exception responses (illegal address, busy, …)
     next_poll: datetime | None = None
+    messages: int = 0  # MQTT messages received
+    rejected: dict[str, dict[str, int]] = field(default_factory=dict)  # MQTT: topic → reason → count
 
 
 class StatusBoard:

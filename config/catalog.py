@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from config.loader import Site
+from config.mqtt import mqtt_sensors
 from sensors.catalog import SensorInfo, sensor_id
 
 
@@ -30,4 +31,5 @@ def build_catalog(site: Site) -> dict[str, SensorInfo]:
                 profile=profile.id,
                 poll=device.poll,
             )
+    catalog.update(mqtt_sensors(site.config.mqtt))
     return catalog

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from config.errors import ConfigError, ConfigIssue, KeyPath
+from config.errors import ConfigError, ConfigIssue, InvalidValue, KeyPath
 from config.models import SiteConfig
-from config.profiles import SHIPPED_PROFILES, collect_profiles
+from config.mqtt import MqttProfile
+from config.profiles import SHIPPED_PROFILES, Collected, collect_mqtt_profiles, collect_profiles
 from config.source import Source, load_yaml
 from config.validation import validate
 from sensors import DeviceProfile
@@ -48,14 +49,15 @@ def load_site(path: Path, env: Mapping[str, str] | None = None) -> Site:
     except ConfigError as exc:
         issues.extend(exc.issues)
     data: dict[str, Any] = source.data if isinstance(source.data, dict) else {}
-    profiles, failed, profile_issues = _site_profiles(data, source)
-    issues.extend(profile_issues)
+    folders, folder_issues = _profile_folders(data, source)
+    modbus, mqtt = collect_profiles(folders), collect_mqtt_profiles(folders)
+    issues.extend([*folder_issues, *modbus.issues, *mqtt.issues])
     flagged = {issue.key for issue in issues if issue.file == source.path}
-    issues.extend(i for i in _cross_check(data, profiles, failed, source) if not _under(i.key, flagged))
+    issues.extend(i for i in _cross_check(data, modbus, mqtt, source) if not _under(i.key, flagged))
     if issues or config is None:
         # the site file's issues by line, then those of its profile files
         raise ConfigError(sorted(issues, key=lambda i: (i.file != source.path, str(i.file), i.line or 0)))
-    return Site(config, profiles, path)
+    return Site(_with_mqtt_profiles(config, mqtt.profiles, source), modbus.profiles, path)
 
 
 def _under(key: KeyPath, flagged: set[KeyPath]) -> bool:
@@ -63,10 +65,9 @@ def _under(key: KeyPath, flagged: set[KeyPath]) -> bool:
     return any(key[:n] in flagged for n in range(1, len(key) + 1))
 
 
-def _site_profiles(
-    data: dict[str, Any], source: Source
-) -> tuple[dict[str, DeviceProfile], set[str], list[ConfigIssue]]:
-    """Shipped profiles, overridden by those of the site's `profile_dirs` (beside the site file)."""
+def _profile_folders(data: dict[str, Any], source: Source) -> tuple[list[Path], list[ConfigIssue]]:
+    """The shipped profiles' folder, then the site's `profile_dirs` (beside the site file), whose
+    profiles override shipped ones of the same id."""
     folders = [SHIPPED_PROFILES]
     issues: list[ConfigIssue] = []
     for i, folder in _entries(data.get("profile_dirs")):
@@ -83,8 +84,27 @@ def _site_profiles(
                     f"valid: an existing folder; relative paths start at the site file's folder ({resolved})",
                 )
             )
-    profiles, failed, profile_issues = collect_profiles(folders)
-    return profiles, failed, issues + profile_issues
+    return folders, issues
+
+
+def _with_mqtt_profiles(
+    config: SiteConfig, profiles: Mapping[str, MqttProfile], source: Source
+) -> SiteConfig:
+    """`config` with each MQTT subscription completed by its `profile:` (ids checked already)."""
+    if config.mqtt is None:
+        return config
+    subscriptions = []
+    issues: list[ConfigIssue] = []
+    for i, sub in enumerate(config.mqtt.subscriptions):
+        try:
+            subscriptions.append(sub.with_profile(profiles[sub.profile]) if sub.profile else sub)
+        except InvalidValue as exc:
+            key = ("mqtt", "subscriptions", i, exc.key or "profile")
+            issues.append(source.issue(key, exc.message, exc.hint))
+    if issues:
+        raise ConfigError(issues)
+    mqtt = config.mqtt.model_copy(update={"subscriptions": subscriptions})
+    return config.model_copy(update={"mqtt": mqtt})
 
 
 def _entries(value: Any) -> list[tuple[int, Any]]:
@@ -113,21 +133,27 @@ def _whole(value: Any) -> int | None:
 
 
 def _cross_check(
-    data: dict[str, Any], profiles: Mapping[str, DeviceProfile], failed: set[str], source: Source
+    data: dict[str, Any], modbus: Collected[DeviceProfile], mqtt: Collected[MqttProfile], source: Source
 ) -> list[ConfigIssue]:
     """References between sections, on the data as written; values of the wrong type are skipped."""
-    check = _CrossCheck(data, profiles, failed, source)
+    check = _CrossCheck(data, modbus, mqtt, source)
     check.unique_ids()
     check.devices()
     check.simulator()
+    check.mqtt(data.get("mqtt"))
     return check.issues
 
 
 class _CrossCheck:
     def __init__(
-        self, data: dict[str, Any], profiles: Mapping[str, DeviceProfile], failed: set[str], source: Source
+        self,
+        data: dict[str, Any],
+        modbus: Collected[DeviceProfile],
+        mqtt: Collected[MqttProfile],
+        source: Source,
     ) -> None:
-        self.profiles, self.failed, self.source = profiles, failed, source
+        self.profiles, self.failed, self.source = modbus.profiles, modbus.failed, source
+        self.mqtt_profiles = mqtt
         self.issues: list[ConfigIssue] = []
         self.sections = {name: _mappings(data.get(name)) for name in ("zones", "buses", "devices")}
         self.ids = {
@@ -227,3 +253,31 @@ class _CrossCheck:
             if point is not None and profile is not None:
                 keys = {f.key for f in profile.fields}
                 self.known(("simulator", "events", i, "point"), f"point of {profile.id}", point, keys)
+
+    def mqtt(self, section: Any) -> None:
+        """MQTT subscriptions' profiles known; devices: zones known, ids unique among all devices
+        (Modbus ones included)."""
+        used = set(self.device_profiles)
+        subscriptions = _mappings(section.get("subscriptions")) if isinstance(section, dict) else []
+        for i, sub in subscriptions:
+            profile = _text(sub.get("profile"))
+            if profile not in self.mqtt_profiles.failed:  # a file that failed has its own issues
+                where = ("mqtt", "subscriptions", i, "profile")
+                self.known(where, "MQTT profile", profile, self.mqtt_profiles.profiles)
+            devices = sub.get("devices")
+            for name, device in devices.items() if isinstance(devices, dict) else ():
+                if not isinstance(device, dict):
+                    continue
+                key: KeyPath = ("mqtt", "subscriptions", i, "devices", name)
+                self.known((*key, "zone"), "zone", _text(device.get("zone")), self.zones)
+                ident = _text(device.get("id"))
+                if ident in used:
+                    self.issues.append(
+                        self.source.issue(
+                            (*key, "id"),
+                            f"id 重复 / duplicate device id {ident!r}",
+                            "device ids must be unique",
+                        )
+                    )
+                if ident is not None:
+                    used.add(ident)

@@ -16,7 +16,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from config.alerting import Alerting
 from config.errors import InvalidValue
+from config.influx import InfluxStorage
+from config.mqtt import Mqtt
 from config.types import IDENTIFIER_PATTERN, Seconds
 
 Identifier = Annotated[str, Field(pattern=IDENTIFIER_PATTERN, max_length=64)]
@@ -220,6 +223,7 @@ class Storage(Strict):
     queue_size: int = Field(default=10_000, ge=100, description="readings the in-process stream holds")
     batch_size: int = Field(default=5_000, ge=1)
     flush_interval: Seconds = Field(default=1.0, gt=0, le=60)
+    influxdb: InfluxStorage | None = Field(default=None, description="forward to InfluxDB: storage/influx")
 
 
 class SimEventKind(StrEnum):
@@ -230,6 +234,7 @@ class SimEventKind(StrEnum):
     DOOR_PROPPED = "door_propped"  # a fire door held open
     EXIT_BLOCKED = "exit_blocked"
     PRESSURE_LOSS = "pressure_loss"
+    TEST_OVERDUE = "test_overdue"  # the emergency-lighting controller's self-tests stop being run
     DEAD = "dead"  # the device stops answering
     FAULT_CODE = "fault_code"  # the device answers 0x7FFF (no value)
 
@@ -267,3 +272,5 @@ class SiteConfig(Strict):
     storage: Storage = Storage()
     simulator: Simulator = Simulator()
     api: Api = Api()
+    mqtt: Mqtt | None = None
+    alerting: Alerting = Alerting()

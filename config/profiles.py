@@ -1,18 +1,22 @@
-"""Device profiles from YAML (`config/profiles/*.yaml`) into `sensors.DeviceProfile`.
+"""Device profiles from YAML: Modbus register maps (`config/profiles/*.yaml`) into
+`sensors.DeviceProfile`, MQTT payload maps (`config/profiles/mqtt/*.yaml`) into `config.mqtt.MqttProfile`.
 
-A site adds its own model by dropping a file in a folder named in `profile_dirs`: no code.
+A site adds its own model by dropping a file in a folder named in `profile_dirs` (an MQTT one in
+that folder's `mqtt/`): no code.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Generic, NamedTuple, TypeVar
 
 from pydantic import Field, model_validator
 
 from config.errors import ConfigError, ConfigIssue, InvalidValue
 from config.models import Identifier, Strict
-from config.source import load_yaml
+from config.mqtt import MqttProfile
+from config.source import Source, load_yaml
 from config.validation import validate
 from sensors import (
     MAX_BITS_PER_REQUEST,
@@ -27,6 +31,8 @@ from sensors import (
 from sensors.units import convertible
 
 SHIPPED_PROFILES = Path(__file__).parent / "profiles"
+MQTT_SUBFOLDER = "mqtt"  # a profile folder's MQTT profiles; not globbed with its Modbus ones
+P = TypeVar("P")
 # units devices report, offered in the hint when a field's unit cannot be converted
 _DEVICE_UNITS = ("ppm", "ppb", "%", "mg/m3", "ug/m3", "µg/m³", "mg/m³", "kPa", "bar", "MPa", "klx", "lx")
 Register = Annotated[int, Field(ge=0, le=0xFFFF)]
@@ -178,17 +184,31 @@ def load_profile(path: Path) -> DeviceProfile:
                     "check the address (0-based protocol address, not 4xxxx notation)",
                 )
             )
-    if path.stem != model.id:
-        issues.append(
-            source.issue(
-                ("id",),
-                f"id 与文件名不符 / id {model.id!r} differs from the file name {path.name!r}",
-                f"rename the file to {model.id}.yaml, or set id: {path.stem}",
-            )
-        )
+    issues += _named_as_file(model.id, source)
     if issues:
         raise ConfigError(issues)
     return profile
+
+
+def load_mqtt_profile(path: Path) -> MqttProfile:
+    source = load_yaml(path)
+    profile = validate(MqttProfile, source)
+    issues = _named_as_file(profile.id, source)
+    if issues:
+        raise ConfigError(issues)
+    return profile
+
+
+def _named_as_file(ident: str, source: Source) -> list[ConfigIssue]:
+    if source.path.stem == ident:
+        return []
+    return [
+        source.issue(
+            ("id",),
+            f"id 与文件名不符 / id {ident!r} differs from the file name {source.path.name!r}",
+            f"rename the file to {ident}.yaml, or set id: {source.path.stem}",
+        )
+    ]
 
 
 def load_profiles(folders: list[Path]) -> dict[str, DeviceProfile]:
@@ -199,10 +219,29 @@ def load_profiles(folders: list[Path]) -> dict[str, DeviceProfile]:
     return profiles
 
 
-def collect_profiles(folders: list[Path]) -> tuple[dict[str, DeviceProfile], set[str], list[ConfigIssue]]:
-    """As `load_profiles`, without stopping at a bad file: the profiles that load, the ids (file
-    names) of those that do not, and every issue found."""
-    profiles: dict[str, DeviceProfile] = {}
+class Collected(NamedTuple, Generic[P]):
+    """Profiles of some folders: those that load by id, the ids (file names) of those that do not,
+    and every issue found."""
+
+    profiles: dict[str, P]
+    failed: set[str]
+    issues: list[ConfigIssue]
+
+
+def collect_profiles(folders: list[Path]) -> Collected[DeviceProfile]:
+    """As `load_profiles`, without stopping at a bad file."""
+    return _collect(folders, load_profile)
+
+
+def collect_mqtt_profiles(folders: list[Path]) -> Collected[MqttProfile]:
+    """The MQTT profiles of `folders` (each one's `mqtt/`, where it has one), later folders
+    overriding earlier ones, without stopping at a bad file."""
+    subfolders = [folder / MQTT_SUBFOLDER for folder in folders]
+    return _collect([folder for folder in subfolders if folder.is_dir()], load_mqtt_profile)
+
+
+def _collect(folders: list[Path], load: Callable[[Path], P]) -> Collected[P]:
+    profiles: dict[str, P] = {}
     failed: set[str] = set()
     issues: list[ConfigIssue] = []
     for folder in folders:
@@ -219,10 +258,8 @@ def collect_profiles(folders: list[Path]) -> tuple[dict[str, DeviceProfile], set
             continue
         for path in sorted(folder.glob("*.yaml")):
             try:
-                profile = load_profile(path)
+                profiles[path.stem] = load(path)  # its id: a profile is named as its file
             except ConfigError as exc:
                 issues.extend(exc.issues)
                 failed.add(path.stem)
-                continue
-            profiles[profile.id] = profile
-    return profiles, failed - set(profiles), issues
+    return Collected(profiles, failed - set(profiles), issues)

@@ -25,6 +25,15 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             series INTEGER PRIMARY KEY, ts INTEGER NOT NULL, value REAL, quality INTEGER NOT NULL, state TEXT
         )""",
     ),
+    # 2: the InfluxDB outbox (storage/outbox.py): readings stored but not yet acknowledged by InfluxDB,
+    # and the lines InfluxDB refused as bad data, kept with its reason.
+    (
+        "CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, series INTEGER NOT NULL, ts INTEGER NOT NULL)",
+        """CREATE TABLE outbox_quarantine (
+            id INTEGER PRIMARY KEY, at INTEGER NOT NULL, status INTEGER NOT NULL, reason TEXT NOT NULL,
+            line TEXT NOT NULL
+        )""",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

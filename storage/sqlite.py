@@ -48,6 +48,7 @@ _UPSERT_SERIES = """
     ON CONFLICT (sensor) DO UPDATE SET quantity = excluded.quantity
     RETURNING id"""
 _INSERT_READING = "INSERT OR REPLACE INTO readings (series, ts, value, quality, state) VALUES (?, ?, ?, ?, ?)"
+_INSERT_OUTBOX = "INSERT INTO outbox (series, ts) VALUES (?, ?)"
 _UPSERT_LATEST = """
     INSERT INTO latest (series, ts, value, quality, state) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (series) DO UPDATE
@@ -95,7 +96,12 @@ class SqliteStore:
     """The `Store` on one SQLite file; create it with `await SqliteStore.open(path)`."""
 
     def __init__(
-        self, path: Path, *, retention_days: int | None = None, max_bytes: int | None = None
+        self,
+        path: Path,
+        *,
+        retention_days: int | None = None,
+        max_bytes: int | None = None,
+        outbox: bool = False,
     ) -> None:
         if retention_days is not None and retention_days < 1:
             raise ValueError("retention_days must be ≥ 1")
@@ -104,6 +110,7 @@ class SqliteStore:
         self.path = path
         self._retention_days = retention_days
         self._max_bytes = max_bytes
+        self._outbox = outbox  # append every stored reading to the InfluxDB outbox (storage/outbox.py)
         self._writer = ThreadConnection(path, "anjing-store-writer")
         self._reader = ThreadConnection(path, "anjing-store-reader")
         self._closed = False
@@ -113,15 +120,21 @@ class SqliteStore:
 
     @classmethod
     async def open(
-        cls, path: str | PathLike[str], *, retention_days: int | None = None, max_bytes: int | None = None
+        cls,
+        path: str | PathLike[str],
+        *,
+        retention_days: int | None = None,
+        max_bytes: int | None = None,
+        outbox: bool = False,
     ) -> SqliteStore:
         """Open or create the store at `path`, with its folders, and bring its schema up to date.
 
         `retention_days`: readings older than this are purged at the first write, then hourly.
         `max_bytes`: a cap on the file, so that the store raises `StoreFullError` before a disk it
         shares with the system fills up.
+        `outbox`: each write also queues its readings for the InfluxDB forwarder, in the same transaction.
         """
-        store = cls(Path(path), retention_days=retention_days, max_bytes=max_bytes)
+        store = cls(Path(path), retention_days=retention_days, max_bytes=max_bytes, outbox=outbox)
         try:
             await store._writer.open(store._setup_writer)
             await store._reader.open(_setup_reader)
@@ -211,6 +224,8 @@ class SqliteStore:
                 if kept is None or row[1] >= kept[1]:
                     newest[row[0]] = row
             conn.executemany(_UPSERT_LATEST, newest.values())
+            if self._outbox:
+                conn.executemany(_INSERT_OUTBOX, ((row[0], row[1]) for row in rows))
         self._series.update(added)  # only once committed: a rolled-back id must not be reused
 
     def _series_ids(

@@ -15,7 +15,19 @@ from types import ModuleType
 
 import pytest
 
-PACKAGES = ["api", "collectors", "collectors.modbus", "collectors.simulator", "config", "sensors", "storage"]
+PACKAGES = [
+    "alerts",
+    "alerts.rules",
+    "api",
+    "collectors",
+    "collectors.modbus",
+    "collectors.mqtt",
+    "collectors.simulator",
+    "config",
+    "sensors",
+    "storage",
+    "storage.influx",
+]
 
 
 def isort_key(name: str) -> tuple[int, list[int | str]]:

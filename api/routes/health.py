@@ -26,6 +26,7 @@ async def healthz(context: ContextDep, response: Response) -> Health:
         error = str(exc)
     states = [s.online for s in context.board]
     offline = states.count(False)
+    outbox = context.outbox
     return Health(
         status="ok" if offline == 0 and error is None else "degraded",
         site=context.site.config.site.name,
@@ -35,4 +36,6 @@ async def healthz(context: ContextDep, response: Response) -> Health:
         readings_pending=context.pending,
         readings_stored=context.stored,
         store_error=error,
+        outbox_depth=outbox.depth if outbox else None,
+        outbox_state=outbox.state.value if outbox else None,
     )

@@ -18,15 +18,16 @@ from sensors import DeviceProfile, FieldSpec, Quantity
 
 Kind = SimEventKind
 
-# the quantity an event is about: the fields its `point` may name
-SUBJECT: dict[SimEventKind, Quantity] = {
-    Kind.HCHO_RISE: Quantity.HCHO,
-    Kind.CO2_CROWD: Quantity.CO2,
-    Kind.LAMP_FAULT: Quantity.LAMP_STATE,
-    Kind.MAIN_POWER_LOSS: Quantity.MAIN_POWER,
-    Kind.DOOR_PROPPED: Quantity.DOOR_STATE,
-    Kind.EXIT_BLOCKED: Quantity.EXIT_BLOCKED,
-    Kind.PRESSURE_LOSS: Quantity.EXTINGUISHER_PRESSURE,
+# the quantities an event is about: the fields its `point` may name
+SUBJECT: dict[SimEventKind, tuple[Quantity, ...]] = {
+    Kind.HCHO_RISE: (Quantity.HCHO,),
+    Kind.CO2_CROWD: (Quantity.CO2,),
+    Kind.LAMP_FAULT: (Quantity.LAMP_STATE,),
+    Kind.MAIN_POWER_LOSS: (Quantity.MAIN_POWER,),
+    Kind.DOOR_PROPPED: (Quantity.DOOR_STATE,),
+    Kind.EXIT_BLOCKED: (Quantity.EXIT_BLOCKED,),
+    Kind.PRESSURE_LOSS: (Quantity.EXTINGUISHER_PRESSURE,),
+    Kind.TEST_OVERDUE: (Quantity.FUNCTION_TEST_AGE, Quantity.DISCHARGE_TEST_AGE),
 }
 # state labels an event imposes: (quantity, label, only on the event's point)
 STATE_EFFECTS: dict[SimEventKind, tuple[tuple[Quantity, str, bool], ...]] = {
@@ -38,6 +39,8 @@ STATE_EFFECTS: dict[SimEventKind, tuple[tuple[Quantity, str, bool], ...]] = {
 CROWD_CO2 = 900.0  # ppm a crowd adds: a busy hall goes from ~800 to ~1700
 LEAKED_PRESSURE = 0.45  # MPa a leaking extinguisher falls to, far below its green band
 ON_BATTERY = 0.93  # battery voltage, relative to float charge, once the mains are lost
+# days a test record shows once its tests stop: a monthly test missed by two weeks, an annual one by a month
+OVERDUE_DAYS = {Quantity.FUNCTION_TEST_AGE: 45.0, Quantity.DISCHARGE_TEST_AGE: 395.0}
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +73,8 @@ class ActiveEvent:
             return target + CROWD_CO2
         if self.kind is Kind.PRESSURE_LOSS and quantity is Quantity.EXTINGUISHER_PRESSURE and here:
             return LEAKED_PRESSURE
+        if self.kind is Kind.TEST_OVERDUE and quantity in OVERDUE_DAYS and here:
+            return OVERDUE_DAYS[quantity]
         if self.kind is Kind.MAIN_POWER_LOSS and quantity is Quantity.BATTERY_VOLTAGE:
             return ON_BATTERY * target
         return target
@@ -88,8 +93,9 @@ def check_event(device: str, profile: DeviceProfile, kind: SimEventKind, point: 
     if kind is Kind.FAULT_CODE:
         eligible, what = [f for f in profile.fields if is_measurement(f)], "measurement"
     else:
-        subject = SUBJECT[kind]
-        eligible, what = [f for f in profile.fields if f.quantity is subject], f"{subject.value} field"
+        subjects = SUBJECT[kind]
+        eligible = [f for f in profile.fields if f.quantity in subjects]
+        what = f"{' or '.join(q.value for q in subjects)} field"
     keys = [f.key for f in eligible]
     if not keys:
         raise SimulationError(f"{where}: the profile has no {what}")

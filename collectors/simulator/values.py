@@ -83,7 +83,33 @@ BANDS: dict[Quantity, Band] = {
     Quantity.NOISE: Band(30, 80, 1.5, 30, 2),
     Quantity.ILLUMINANCE: Band(0, 1000, 0.015, 30, 0.12),  # spread and bias are fractions of the level here
     Quantity.EXTINGUISHER_PRESSURE: Band(1.2, 1.35, 0.006, 60, 0.03),
+    # the other GB/T 18883 gases, radon and air velocity: a quiet background well under their limits
+    Quantity.O3: Band(0.01, 0.08, 0.005, 600, 0.005),
+    Quantity.NO2: Band(0.01, 0.08, 0.005, 600, 0.005),
+    Quantity.SO2: Band(0.005, 0.05, 0.003, 600, 0.003),
+    Quantity.CO: Band(0.2, 3.0, 0.1, 600, 0.2),
+    Quantity.NH3: Band(0.01, 0.1, 0.005, 600, 0.005),
+    Quantity.BENZENE: Band(0.001, 0.01, 0.0005, 600, 0.0005),
+    Quantity.TOLUENE: Band(0.005, 0.05, 0.003, 600, 0.003),
+    Quantity.XYLENE: Band(0.005, 0.05, 0.003, 600, 0.003),
+    Quantity.RADON: Band(10, 80, 5.0, 3600, 5),
+    Quantity.AIR_VELOCITY: Band(0.02, 0.15, 0.01, 60, 0.01),
+    # self-test records: no walk (spread and tau unused); bias is the phase of the test cycle, in days,
+    # or the battery's own discharge time around 90 min, comfortably above GB 51309's 0.5 h
+    Quantity.FUNCTION_TEST_AGE: Band(0, 29, 0, 1, 15),
+    Quantity.DISCHARGE_TEST_AGE: Band(0, 364, 0, 1, 182.5),
+    Quantity.DISCHARGE_DURATION: Band(80, 100, 0, 1, 10),
 }
+_BACKGROUND = {  # the middle of the band: nothing in the building drives these
+    q: (BANDS[q].low + BANDS[q].high) / 2
+    for q in (
+        Quantity.O3, Quantity.NO2, Quantity.SO2, Quantity.CO, Quantity.NH3, Quantity.BENZENE,
+        Quantity.TOLUENE, Quantity.XYLENE, Quantity.RADON, Quantity.AIR_VELOCITY,
+    )
+}  # fmt: skip
+# a controller's records of its last self-tests: they step with the calendar, they do not drift
+_RECORDS = frozenset({Quantity.FUNCTION_TEST_AGE, Quantity.DISCHARGE_TEST_AGE, Quantity.DISCHARGE_DURATION})
+_TEST_CYCLE = {Quantity.FUNCTION_TEST_AGE: 30, Quantity.DISCHARGE_TEST_AGE: 365}  # days between tests
 COARSE = Band(10, 30, 2.5, 600, 2)  # PM10 − PM2.5: with PM2.5 in 10–40, PM10 stays in 20–70
 
 
@@ -94,12 +120,14 @@ class Conditions:
     open: bool
     hour: float  # local time of day
     daylight: float  # 0 at night … 1 at noon
+    day: int = 0  # the local date as a day number (date.toordinal): what self-test records count in
 
     @classmethod
     def at(cls, when: datetime, site: SiteInfo) -> Conditions:
         local = when.astimezone(site.tz)
         hour = local.hour + local.minute / 60 + local.second / 3600
-        return cls(site.is_open(when), hour, max(0.0, math.sin(math.pi * (hour - 6) / 12)))
+        daylight = max(0.0, math.sin(math.pi * (hour - 6) / 12))
+        return cls(site.is_open(when), hour, daylight, local.toordinal())
 
     def occupancy(self, kind: RoomKind | None) -> float:
         """0 … 1: the people in a room of `kind`; a device without a zone counts as a half-busy room."""
@@ -173,12 +201,21 @@ class Ambient:
                 return (lamps + sun) * (1 + bias)
             case Quantity.EXTINGUISHER_PRESSURE:
                 return 1.27 + bias
+            case q if q in _BACKGROUND:
+                return _BACKGROUND[q] + bias
             case Quantity.BATTERY_VOLTAGE:
                 return self._rest + bias
+            case Quantity.FUNCTION_TEST_AGE | Quantity.DISCHARGE_TEST_AGE:
+                return float(math.floor(now.day + bias) % _TEST_CYCLE[self.quantity])  # 0 on a test day
+            case Quantity.DISCHARGE_DURATION:
+                return 90 + bias
         raise AssertionError(f"no model for {self.quantity}")  # BANDS fails first for a new quantity
 
     def step(self, target: float, dt: float) -> None:
         """Walk `dt` seconds toward `target` (an Ornstein–Uhlenbeck step, exact for any `dt`)."""
+        if self.quantity in _RECORDS:  # a record shows its target as it is, an event's included
+            self._level = target
+            return
         band = self.band
         spread = band.spread * max(target, 10.0) if self.quantity is Quantity.ILLUMINANCE else band.spread
         noise = self._rng.gauss(0, 1)

@@ -92,7 +92,7 @@ def catalog(demo: Site) -> dict[str, SensorInfo]:
 class TestDemoSite:
     def test_counts(self, demo: Site) -> None:
         assert len(demo.config.devices) == 18
-        assert len(demo.config.zones) == 10
+        assert len(demo.config.zones) == 11
         assert len(demo.config.buses) == 2
         assert demo.path == DEMO
         assert demo.base_dir == DEMO.parent
@@ -116,7 +116,7 @@ class TestDemoSite:
         rs485 = next(b for b in demo.config.buses if b.id == "rs485-1")
         assert (rs485.transport, rs485.timeout, rs485.frame_gap) == ("rtu-over-tcp", 0.5, 0.02)
         em = next(d for d in demo.config.devices if d.id == "em-ctrl")
-        assert (em.bus, em.address, em.poll, em.zone) == ("lan", 1, 2.0, None)
+        assert (em.bus, em.address, em.poll, em.zone) == ("lan", 1, 2.0, "fire-control")
         assert [e.at for e in demo.config.simulator.events] == [120.0, 180.0, 240.0, 360.0]
         assert demo.config.site.tz.key == "Asia/Shanghai"
         assert demo.resolve(Path("x.db")) == DEMO.parent / "x.db"
@@ -139,8 +139,9 @@ class TestDemoSite:
 
 class TestCatalog:
     def test_every_enabled_field_of_every_device(self, catalog: dict[str, SensorInfo]) -> None:
-        # 5 air × 7 + 3 th × 2 + 5 lux × 1 + gateway 19 − 1 disabled + doors 8 + 3 gauges × 2
-        assert len(catalog) == 35 + 6 + 5 + 18 + 8 + 6
+        # 5 air × 7 + 3 th × 2 + 5 lux × 1 + gateway 22 − 1 disabled + doors 8 + 3 gauges × 2
+        # + MQTT: 2 Zigbee doors, 1 exit radar, Tasmota CO2 × 3, lighting gateway × 2
+        assert len(catalog) == 35 + 6 + 5 + 21 + 8 + 6 + 8
         assert next(iter(catalog)) == "aq-hall-1.pm2_5"  # config order
 
     def test_disabled_point_is_left_out(self, catalog: dict[str, SensorInfo]) -> None:
@@ -152,15 +153,16 @@ class TestCatalog:
         lamp = catalog["em-ctrl.lamp_1"]
         assert (lamp.name, lamp.zone) == ("东楼梯间应急灯（1F）", "stair-e")
         assert catalog["em-ctrl.lamp_7"].zone == "parking"
+        assert catalog["em-ctrl.discharge_test_age"].zone == "fire-control"  # the controller's self-tests
         door = catalog["door-mon.door_4"]
         assert (door.name, door.zone) == ("大厅主出口门", "hall")
 
     def test_defaults_without_override(self, catalog: dict[str, SensorInfo]) -> None:
         hcho = catalog["aq-hall-1.hcho"]
         assert (hcho.name, hcho.zone) == ("大厅空气质量（东） 甲醛", "hall")
-        # a point of a device without a zone, and without its own
+        # a point without an override takes the device's zone
         power = catalog["em-ctrl.main_power"]
-        assert (power.name, power.zone) == ("应急照明控制器 主电源", None)
+        assert (power.name, power.zone) == ("应急照明控制器 主电源", "fire-control")
 
     def test_sensor_info(self, catalog: dict[str, SensorInfo]) -> None:
         lamp = catalog["em-ctrl.lamp_3"]

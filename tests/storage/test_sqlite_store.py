@@ -11,6 +11,7 @@ import pytest
 
 from sensors import Quality, Quantity, Reading
 from storage import Bucket, SqliteStore, StoreClosedError
+from storage.migrations import SCHEMA_VERSION
 from tests.storage.helpers import T0, at, reading, series
 
 
@@ -190,7 +191,7 @@ async def test_reopening_finds_everything_written(tmp_path: Path) -> None:
     finally:
         await store.close()
     with closing(sqlite3.connect(path)) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone() == (1,)
+        assert conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 

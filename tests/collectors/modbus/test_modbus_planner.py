@@ -87,14 +87,15 @@ def test_demo_site_plan() -> None:
         **dict.fromkeys(("aq-hall-1", "aq-hall-2", "aq-office-1", "aq-meeting", "aq-print"), 1),
         **dict.fromkeys(("th-office-2", "th-restroom", "th-parking"), 1),
         **dict.fromkeys(("lux-hall-1", "lux-hall-2", "lux-hall-3", "lux-office-1", "lux-corridor"), 1),
-        "em-ctrl": 2,  # status block 0x0000–0x0002 and lamp block 0x0010–0x001F: 13 unused registers apart
+        "em-ctrl": 1,  # status and self-test block 0x0000–0x0005, lamp block 0x0010–0x001F: 10 apart, merged
         "door-mon": 2,  # holding registers and discrete inputs
         **dict.fromkeys(("ext-hall", "ext-corridor", "ext-parking"), 1),
     }
-    assert sum(counts.values()) == 20
+    assert sum(counts.values()) == 19
     assert [str(r) for r in plans["aq-hall-1"]] == ["FC03 0x0000–0x0008 (9 registers)"]
     # lamp_8 is disabled: its register is read (it lies inside the block) but it yields no field
-    lamp_keys = {f.key for f in plans["em-ctrl"][1].fields}
+    assert [str(r) for r in plans["em-ctrl"]] == ["FC03 0x0000–0x001F (32 registers)"]
+    lamp_keys = {f.key for f in plans["em-ctrl"][0].fields}
     assert "lamp_8" not in lamp_keys
     assert "lamp_8_battery" in lamp_keys
 

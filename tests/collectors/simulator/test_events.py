@@ -68,6 +68,28 @@ async def test_lamp_fault_and_main_power_loss(tmp_path: Path, ports: Ports) -> N
         assert await state("lamp_3") == "normal"
 
 
+async def test_test_overdue_ages_the_self_test_records(tmp_path: Path, ports: Ports) -> None:
+    site = safety_site(tmp_path, ports)
+    em = site.profiles["emergency-gateway"]
+    records = ("function_test_age", "discharge_test_age", "discharge_duration")
+    async with Simulation(site, clock=Clock()) as sim, tcp_client(ports.gw) as client:
+
+        async def served() -> list[float | None]:
+            return [(await read_field(client, 1, em.field(key))).value for key in records]
+
+        normal = await served()
+        assert normal == [sim.value("em", key) for key in records]
+        sim.trigger("em", "test_overdue", point="discharge_test_age")
+        sim.update()  # a record is a measurement: it shows the event at the next update
+        assert await served() == [normal[0], 395, normal[2]]  # only the point's record
+        sim.trigger("em", "test_overdue")
+        sim.update()
+        assert await served() == [45, 395, normal[2]]  # every test age; the last result stays
+        sim.clear("em", "test_overdue")
+        sim.update()
+        assert await served() == normal
+
+
 async def test_door_propped_and_exit_blocked(tmp_path: Path, ports: Ports) -> None:
     site = safety_site(tmp_path, ports)
     doors = site.profiles["door-monitor"]
@@ -175,6 +197,8 @@ def test_measurement_events_move_values_and_let_go(tmp_path: Path, ports: Ports)
     [
         (("aq", "lamp_fault", None), "has no lamp_state field"),
         (("em", "lamp_fault", "battery"), "point 'battery' is not a lamp_state field"),
+        (("em", "test_overdue", "discharge_duration"), "not a function_test_age or discharge_test_age field"),
+        (("doors", "test_overdue", None), "has no function_test_age or discharge_test_age field"),
         (("em", "dead", "lamp_1"), "silent as a whole"),
         (("doors", "fault_code", None), "has no measurement"),
         (("em", "earthquake", None), "unknown event kind 'earthquake'"),

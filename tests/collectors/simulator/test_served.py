@@ -28,6 +28,9 @@ PLAUSIBLE = {  # decoded values in a plausible range prove the inverse scaling, 
     "illuminance": (300, 600),
     "extinguisher_pressure": (1.2, 1.35),
     "battery_voltage": (3.4, 27.6),
+    "function_test_age": (0, 29),  # days: a monthly cycle
+    "discharge_test_age": (0, 364),  # days: a yearly cycle
+    "discharge_duration": (80, 100),  # minutes: a healthy battery, well over 0.5 h
 }
 # every data type and byte order, a unit needing the molar volume, an offset, two bits of a register, a coil
 ALL_TYPES = """

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 from random import Random
 from statistics import mean
@@ -28,6 +29,9 @@ RANGES = {  # what a healthy small-business service center measures
     Quantity.TVOC: (0.1, 0.3),
     Quantity.ILLUMINANCE: (0, 600),
     Quantity.EXTINGUISHER_PRESSURE: (1.2, 1.35),
+    Quantity.FUNCTION_TEST_AGE: (0, 29),
+    Quantity.DISCHARGE_TEST_AGE: (0, 364),
+    Quantity.DISCHARGE_DURATION: (80, 100),
 }
 
 
@@ -116,3 +120,25 @@ def test_every_measurement_quantity_has_a_model(quantity: Quantity) -> None:
         ambient.step(ambient.target(conditions), 60)
         assert ambient.value is not None
         assert ambient.band.low <= ambient.value <= ambient.band.high
+
+
+def test_self_test_records_follow_the_calendar() -> None:
+    """Test ages count whole days, restart at 0 on a test day, and never pass their cycle; the last
+    discharge's duration stays what the last annual test measured."""
+    rng = Random(3)
+    monthly, yearly, duration = (
+        Ambient(FieldSpec(q.value, q, 0), None, rng)
+        for q in (Quantity.FUNCTION_TEST_AGE, Quantity.DISCHARGE_TEST_AGE, Quantity.DISCHARGE_DURATION)
+    )
+    seen: list[tuple[float | None, float | None, float | None]] = []
+    for day in range(740_000, 740_000 + 2 * 365):
+        for hour in (3, 15):  # the same all day
+            conditions = Conditions(open=False, hour=hour, daylight=0.0, day=day)
+            for ambient in (monthly, yearly, duration):
+                ambient.step(ambient.target(conditions), 12 * 3600)
+        seen.append((monthly.value, yearly.value, duration.value))
+    ages = [m for m, _, _ in seen]
+    assert set(ages) == set(map(float, range(30)))
+    assert all(b in {a + 1, 0} for a, b in pairwise(ages) if a is not None)
+    assert {y for _, y, _ in seen} == set(map(float, range(365)))
+    assert len({d for _, _, d in seen}) == 1

@@ -1,0 +1,192 @@
+"""Alerts: what is active now, the recorded history, acknowledgement and silences.
+
+Every alert carries its evidence — value, limit, the standard's clause and wording, and the
+`confidence` of the catalog value — so a manager and an assessor see why it was raised. Acknowledging
+and silencing depend on `require_role("operator")`, which the authentication issue fills in.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, status
+from pydantic import BaseModel, Field
+
+from alerts import AlertError, AlertState, SilenceKind
+from alerts.silence import MATCHER_KEYS, Silence
+from api.deps import ContextDep, require_role
+from api.timefmt import parse_query_time
+
+router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"])
+Operator = Annotated[str, Depends(require_role("operator"))]
+
+
+class AlertPublic(BaseModel):
+    key: str
+    rule: str
+    name: str
+    subject: str
+    zone: str | None
+    state: AlertState
+    since: datetime
+    severity: str
+    value: float | None
+    unit: str
+    limit: str
+    standard: str
+    clause: str
+    wording: str
+    confidence: str = Field(description="how sure the catalog is of the limit: high … unconfirmed, policy")
+    override_reason: str
+    basis: str = Field(description="how the value is obtained when not from the sensors alone (a survey)")
+    acked_by: str | None
+    comment: str
+    silenced_by: list[str]
+
+
+class AcknowledgeIn(BaseModel):
+    key: str = Field(description="the alert's key, e.g. gb-t-18883-2022/hcho-1h@aq-meeting.hcho")
+    comment: str = ""
+
+
+class SilenceIn(BaseModel):
+    matchers: dict[str, str] = Field(description=f"label → value; labels: {', '.join(MATCHER_KEYS)}")
+    start: datetime | None = None
+    end: datetime
+    reason: str = Field(min_length=1)
+    kind: SilenceKind = SilenceKind.SILENCE
+
+
+class SilencePublic(BaseModel):
+    id: str
+    matchers: dict[str, str]
+    start: datetime
+    end: datetime
+    reason: str
+    created_by: str
+    kind: SilenceKind
+
+
+def _silence_public(silence: Silence, context: ContextDep) -> SilencePublic:
+    tz = context.site.config.site.tz
+    return SilencePublic(
+        id=silence.id,
+        matchers=silence.matchers,
+        start=datetime.fromtimestamp(silence.start, tz),
+        end=datetime.fromtimestamp(silence.end, tz),
+        reason=silence.reason,
+        created_by=silence.created_by,
+        kind=silence.kind,
+    )
+
+
+@router.get("", response_model=list[AlertPublic], summary="当前告警 / active alerts")
+async def list_alerts(
+    context: ContextDep,
+    *,
+    state: AlertState | None = None,
+    severity: str | None = None,
+    zone: str | None = None,
+    rule: str | None = None,
+) -> list[AlertPublic]:
+    engine = context.alerts.engine
+    tz = context.site.config.site.tz
+    now = time.time()
+    out = []
+    for binding, current in engine.shown():
+        if (state and current.state is not state) or (severity and binding.severity.value != severity):
+            continue
+        if (zone and binding.zone != zone) or (rule and binding.rule_id != rule):
+            continue
+        spec = binding.rule
+        out.append(
+            AlertPublic(
+                key=binding.key,
+                rule=binding.rule_id,
+                name=binding.name,
+                subject=binding.subject,
+                zone=binding.zone,
+                state=current.state,
+                since=datetime.fromtimestamp(current.since, tz),
+                severity=binding.severity.value,
+                value=current.value,
+                unit=binding.unit,
+                limit=binding.limit_text,
+                standard=binding.standard,
+                clause=spec.source.clause if spec else "",
+                wording=spec.source.wording if spec else "",
+                confidence=spec.confidence.value if spec else "",
+                override_reason=binding.override_reason,
+                basis=binding.basis,
+                acked_by=current.acked_by,
+                comment=current.comment,
+                silenced_by=[s.id for s in engine.silences if s.mutes(binding, now)],
+            )
+        )
+    return out
+
+
+@router.get("/history", summary="告警历史 / alert transitions, newest first")
+async def history(
+    context: ContextDep,
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    key: str | None = None,
+    zone: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+) -> list[dict[str, Any]]:
+    tz = context.site.config.site.tz
+    epoch = datetime.fromtimestamp(0, UTC)
+    since = parse_query_time(start, "start", tz, epoch)
+    until = parse_query_time(end, "end", tz, datetime.now(UTC))
+    return await context.alerts.store.history(
+        start=since.timestamp(), end=until.timestamp() + 0.001, key=key, zone=zone, limit=limit
+    )
+
+
+@router.post("/acknowledge", summary="确认告警 / acknowledge a firing alert")
+async def acknowledge(body: AcknowledgeIn, context: ContextDep, user: Operator) -> dict[str, Any]:
+    try:
+        transition = await context.alerts.acknowledge(body.key, user, body.comment)
+    except AlertError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    return transition.to_json()
+
+
+@router.get("/silences", response_model=list[SilencePublic], summary="静默与维护窗口 / silences")
+async def list_silences(context: ContextDep) -> list[SilencePublic]:
+    return [_silence_public(s, context) for s in context.alerts.engine.silences]
+
+
+@router.post("/silences", response_model=SilencePublic, summary="新建静默 / create a silence")
+async def create_silence(body: SilenceIn, context: ContextDep, user: Operator) -> SilencePublic:
+    start = (body.start or datetime.now(UTC)).timestamp()
+    try:
+        silence = await context.alerts.silence(
+            body.matchers,
+            start=start,
+            end=body.end.timestamp(),
+            reason=body.reason,
+            user=user,
+            kind=body.kind,
+        )
+    except ValueError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+    return _silence_public(silence, context)
+
+
+@router.delete(
+    "/silences/{ident}",
+    response_model=SilencePublic,
+    summary="结束静默 / end a silence now",
+    dependencies=[Depends(require_role("operator"))],
+)
+async def expire_silence(ident: str, context: ContextDep) -> SilencePublic:
+    try:
+        silence = await context.alerts.expire(ident)
+    except AlertError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+    return _silence_public(silence, context)
