@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import Self
 
 from alerts import AlertService, FeedingStore
+from alerts.notify import Notifier
 from anjing.selfchecks import outbox_checks
 from collectors import StatusBoard
 from collectors.modbus import ModbusCollector
@@ -56,6 +57,8 @@ class Runtime:
         self.publisher: StatePublisher | None = None  # the alert engine hands state changes to publish_alert
         checks = outbox_checks(lambda: self.outbox) if storage.influxdb is not None else []
         self.alerts = AlertService(site, self.catalog, checks)  # fed by the writer through FeedingStore
+        notify = site.config.notify
+        self.notifier = None if notify is None else Notifier(site, notify, self.alerts.engine)
         self._stopped = False
 
     @property
@@ -103,6 +106,13 @@ class Runtime:
         except StoreError as exc:
             await self._store.close()
             raise StartupError(f"无法打开告警记录 / cannot open the alert tables: {exc}") from exc
+        if self.notifier is not None:  # before the writer: no transition is evaluated unheard
+            try:
+                await self.notifier.start(path)
+            except StoreError as exc:
+                await self.alerts.stop()
+                await self._store.close()
+                raise StartupError(f"无法打开通知队列 / cannot open the notification queue: {exc}") from exc
         self._writer = StoreWriter(
             self.stream,
             FeedingStore(self._store, self.alerts.on_stored),
@@ -182,6 +192,8 @@ class Runtime:
         await self.stream.close()
         await self._drain()
         await self.alerts.stop()  # after the drain: the last stored readings are evaluated and recorded
+        if self.notifier is not None:  # what it has not sent stays queued for the next start
+            await self.notifier.stop()
         await self._stack.aclose()
         if self._store is not None:
             await self._store.close()

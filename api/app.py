@@ -11,7 +11,7 @@ from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
 from api.context import ServiceContext
-from api.routes import alerts, devices, health, metrics, outbox, readings, sensors
+from api.routes import alerts, devices, health, metrics, notifications, outbox, readings, sensors
 
 ContextFactory = Callable[[], AbstractAsyncContextManager[ServiceContext]]
 
@@ -37,7 +37,7 @@ def create_app(context_factory: ContextFactory) -> FastAPI:
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
     )
-    for module in (health, sensors, readings, devices, outbox, metrics, alerts):
+    for module in (health, sensors, readings, devices, outbox, metrics, alerts, notifications):
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)

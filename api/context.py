@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Protocol
 
 from alerts import AlertService
+from alerts.notify import Notifier
 from collectors import StatusBoard
 from config import Site
 from sensors.catalog import SensorInfo
@@ -49,3 +50,7 @@ class ServiceContext(Protocol):
     @property
     def outbox(self) -> OutboxStats | None:
         """The InfluxDB outbox and its forwarder; None when InfluxDB is not configured."""
+
+    @property
+    def notifier(self) -> Notifier | None:
+        """The notification pipeline; None when `notify:` is not configured."""

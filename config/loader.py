@@ -11,6 +11,7 @@ from typing import Any
 from config.errors import ConfigError, ConfigIssue, InvalidValue, KeyPath
 from config.models import SiteConfig
 from config.mqtt import MqttProfile
+from config.notify import check_notify
 from config.profiles import SHIPPED_PROFILES, Collected, collect_mqtt_profiles, collect_profiles
 from config.source import Source, load_yaml
 from config.validation import validate
@@ -141,7 +142,7 @@ def _cross_check(
     check.devices()
     check.simulator()
     check.mqtt(data.get("mqtt"))
-    return check.issues
+    return [*check.issues, *check_notify(data.get("notify"), source)]
 
 
 class _CrossCheck:

@@ -20,6 +20,7 @@ from config.alerting import Alerting
 from config.errors import InvalidValue
 from config.influx import InfluxStorage
 from config.mqtt import Mqtt
+from config.notify import Notify
 from config.types import IDENTIFIER_PATTERN, Seconds
 
 Identifier = Annotated[str, Field(pattern=IDENTIFIER_PATTERN, max_length=64)]
@@ -274,3 +275,4 @@ class SiteConfig(Strict):
     api: Api = Api()
     mqtt: Mqtt | None = None
     alerting: Alerting = Alerting()
+    notify: Notify | None = None

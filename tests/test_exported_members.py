@@ -17,6 +17,7 @@ import pytest
 
 PACKAGES = [
     "alerts",
+    "alerts.notify",
     "alerts.rules",
     "api",
     "collectors",

@@ -19,6 +19,11 @@ router = APIRouter(tags=["metrics"])
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 Family = tuple[str, str, str, float]  # name, type, help, value
+NOTIFY_OUTCOMES = (
+    ("sent", "Notices a channel accepted."),
+    ("failed", "Delivery attempts a channel refused or could not make."),
+    ("throttled", "Delivery attempts held back by a rate limit."),
+)
 
 
 def outbox_families(stats: OutboxStats | None) -> list[Family]:
@@ -59,6 +64,19 @@ def render(families: Iterable[Family]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def notify_lines(counts: dict[str, dict[str, int]]) -> str:
+    """`anjing_notify_<outcome>_total{channel="…"}` per channel; empty when `notify:` is not configured."""
+    lines = []
+    for outcome, help_text in NOTIFY_OUTCOMES:
+        name = f"anjing_notify_{outcome}_total"
+        lines += [f"# HELP {name} {help_text}", f"# TYPE {name} counter"]
+        lines += [f'{name}{{channel="{ident}"}} {float(c[outcome])!r}' for ident, c in counts.items()]
+    return "\n".join(lines) + "\n" if counts else ""
+
+
 @router.get("/metrics", response_class=PlainTextResponse, summary="Prometheus 指标 / Prometheus metrics")
 async def metrics(context: ContextDep) -> PlainTextResponse:
-    return PlainTextResponse(render(outbox_families(context.outbox)), media_type=CONTENT_TYPE)
+    counts = context.notifier.counts() if context.notifier is not None else {}
+    return PlainTextResponse(
+        render(outbox_families(context.outbox)) + notify_lines(counts), media_type=CONTENT_TYPE
+    )

@@ -1,0 +1,183 @@
+"""The notification pipeline in the running service: engine transitions in, deliveries out.
+
+`Notifier` subscribes to the engine and hands each non-muted firing, acknowledged or resolved
+transition to the `Dispatcher` (routes, groups; the wait stage). Its loop turns due messages into one
+notice per receiver and channel (rota and quiet hours resolved, rendered in the receiver's language)
+and puts them in the persistent queue (dedup stage: a notice's id is enqueued once); one
+`ChannelWorker` per channel sends them (retry stage) and logs every attempt (record stage).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from alerts.channels import ChannelConfig, build_channel
+from alerts.channels.base import Channel
+from alerts.engine import AlertEngine
+from alerts.notify.dispatch import Dispatcher, Message
+from alerts.notify.queue import NotifyQueue, Queued
+from alerts.notify.receivers import Directory
+from alerts.notify.render import Renderer
+from alerts.notify.retry import ChannelWorker
+from alerts.state import AlertState, Transition
+from config.loader import Site
+from config.notify import Notify, Receiver
+
+log = logging.getLogger("anjing.notify")
+
+_TOLD = {AlertState.FIRING, AlertState.ACKNOWLEDGED, AlertState.RESOLVED}
+
+
+def build_channels(config: Notify) -> dict[str, Channel]:
+    """The configured channels (already checked at load time by `config.notify.check_notify`)."""
+    adapter: TypeAdapter[Any] = TypeAdapter(ChannelConfig)
+    channels = [build_channel(adapter.validate_python(raw)) for raw in config.channels]
+    return {channel.id: channel for channel in channels}
+
+
+class Notifier:
+    def __init__(self, site: Site, config: Notify, engine: AlertEngine) -> None:
+        self._config = config
+        self._engine = engine
+        tz = site.config.site.tz
+        self._zones = {zone.id: zone for zone in site.config.zones}
+        self._dispatcher = Dispatcher(config.routes)
+        self._directory = Directory(config, tz)
+        self._renderer = Renderer(self._zones, tz, config.dashboard_url)
+        self._channels: dict[str, Channel] = {}  # built at start: their HTTP clients open there
+        self._queue: NotifyQueue | None = None
+        self._workers: dict[str, ChannelWorker] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        self._wake = asyncio.Event()
+        self._unsubscribe: Callable[[], None] | None = None
+
+    @property
+    def queue(self) -> NotifyQueue:
+        if self._queue is None:
+            raise RuntimeError("notifier is not started")
+        return self._queue
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Per channel: notices sent, attempts failed and throttled since the service started."""
+        return {ident: dict(worker.counts) for ident, worker in sorted(self._workers.items())}
+
+    async def start(self, path: Path) -> None:
+        """Open the queue in `path`, start one worker per channel (resuming what is queued), subscribe."""
+        self._queue = await NotifyQueue.open(path)
+        self._channels = build_channels(self._config)
+        fallback = (self._config.fallback, self._fall_back) if self._config.fallback else None
+        for ident, channel in self._channels.items():
+            self._workers[ident] = ChannelWorker(channel, self._queue, self._config.retry, fallback)
+        self._tasks = [
+            asyncio.create_task(w.run(), name=f"anjing.notify.{i}") for i, w in self._workers.items()
+        ]
+        self._tasks.append(asyncio.create_task(self._loop(), name="anjing.notify"))
+        self._unsubscribe = self._engine.subscribe(self.listen)
+        log.info(
+            "通知已启动 / notifier started: %d channels, %d receivers",
+            len(self._channels),
+            len(self._config.receivers),
+        )
+
+    async def stop(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for channel in self._channels.values():
+            with contextlib.suppress(Exception):  # a channel that cannot close must not stop the shutdown
+                await channel.aclose()
+        if self._queue is not None:
+            await self._queue.close()
+
+    def listen(self, transition: Transition) -> None:
+        """The engine's listener: muted transitions are recorded by the engine and told to no one."""
+        if transition.muted or transition.state not in _TOLD:
+            return
+        zone = self._zones.get(transition.zone or "")
+        labels = {
+            "kind": zone.kind.value if zone else "",
+            "rule": transition.rule,
+            "severity": transition.severity,
+            "standard": transition.standard,
+            "zone": transition.zone or "",
+        }
+        self._dispatcher.add(transition, labels)
+        self._wake.set()
+
+    async def tick(self, now: float) -> None:
+        """Queue the notices of every message due at `now` and wake the channels that got one."""
+        items = [item for message in self._dispatcher.flush(now) for item in self._notices(message, now)]
+        if not items:
+            return
+        await self.queue.put(items, now)
+        for channel in {item.channel for item in items}:
+            self._workers[channel].wake()
+
+    async def _loop(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                await self.tick(time.time())
+            except Exception:
+                log.exception("通知排队失败 / queueing notifications failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._config.tick)
+
+    def _notices(self, message: Message, now: float) -> list[Queued]:
+        items: list[Queued] = []
+        for ident in message.receivers:
+            receiver = self._directory.resolve(ident, now)
+            if receiver is None:
+                log.warning("无人值班 / no rota shift covers now: %s not told", message.group)
+                continue
+            items += self._for_receiver(
+                message, receiver, now, f"{message.group}|{message.reason}|{message.at}"
+            )
+        return items
+
+    def _for_receiver(self, message: Message, receiver: Receiver, now: float, ident: str) -> list[Queued]:
+        items = []
+        for address in receiver.channels:
+            notice = self._renderer.notice(message, receiver, address)
+            due = self._directory.release(receiver, notice.severity, now)
+            items.append(
+                Queued(
+                    f"{ident}|{receiver.id}|{address.channel}", address.channel, message.reason, notice, due
+                )
+            )
+        return items
+
+    async def _fall_back(self, item: Queued) -> None:
+        """Send a notice its channel keeps failing to the fallback receiver, over its other channels.
+
+        The notice keeps its text (the message it was rendered from is gone); only the addressee changes.
+        """
+        fallback = self._config.fallback
+        if fallback is None:
+            return
+        receiver = self._config.receiver(fallback.receiver)
+        now = time.time()
+        for address in receiver.channels:
+            if address.channel == item.channel:
+                continue
+            notice = dataclasses.replace(item.notice, receiver=receiver.id, addresses=address.addresses)
+            copy = Queued(
+                f"{item.dedup}|fallback|{address.channel}",
+                address.channel,
+                f"fallback:{item.reason}",
+                notice,
+                now,
+            )
+            await self.queue.put([copy], now)
+            self._workers[address.channel].wake()

@@ -1,0 +1,53 @@
+"""Notifications through the real service: a lamp fails → engine → notifier → webhook → delivery log in the API."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+
+from anjing.runtime import Runtime
+from api import create_app
+from config import load_site
+from tests.alerts.channels.receiver import Receiver
+from tests.alerts.notify.support import hook, until
+from tests.helpers import free_port, small_site
+
+LAMP = "gb-51309-2018/lamp-fault@em-1.lamp_1"
+
+
+async def test_a_firing_alert_reaches_the_webhook_and_the_log(tmp_path: Path, receiver: Receiver) -> None:
+    notify = (
+        "notify:\n  channels:\n"
+        + hook("hook", receiver.url)
+        + """
+  receivers: [{id: duty, name: 值班员, channels: [{channel: hook}]}]
+  routes: [{receivers: [duty], group_wait: 0s}]
+  tick: 100ms
+"""
+    )
+    extra = f"""
+simulator:
+  enabled: true
+  events: [{{at: 0s, device: em-1, point: lamp_1, kind: lamp_fault}}]
+alerting: {{tick: 100ms}}
+{notify}"""
+    site = load_site(
+        small_site(tmp_path, tcp_port=free_port(), rtu_port=free_port(), poll="200ms", extra=extra)
+    )
+    app = create_app(lambda: Runtime(site))
+    async with Runtime(site) as runtime:
+        app.state.context = runtime
+        await until(lambda: any(LAMP in json.loads(r.body)["alert_keys"] for r in receiver.requests), 15)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://a") as client:
+            log = (await client.get("/api/v1/notifications", params={"alert": LAMP})).json()
+            assert [(e["receiver"], e["channel"], e["outcome"], e["reason"]) for e in log] == [
+                ("duty", "hook", "sent", "notify")
+            ]
+            later = await client.get("/api/v1/notifications", params={"since": "2099-01-01T00:00:00"})
+            assert later.json() == []
+            counts = (await client.get("/api/v1/notifications/channels")).json()
+            assert (counts[0]["channel"], counts[0]["sent"] >= 1) == ("hook", True)
+            metrics = (await client.get("/metrics")).text
+            assert 'anjing_notify_sent_total{channel="hook"}' in metrics
