@@ -17,6 +17,7 @@ import pytest
 
 PACKAGES = [
     "alerts",
+    "alerts.channels",
     "alerts.notify",
     "alerts.rules",
     "api",

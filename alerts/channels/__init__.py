@@ -1,9 +1,10 @@
 """Notification channels: one folder per channel (config.py, channel.py, README.md, sample.yaml).
 
 `REGISTRY` maps a channel's `type` to its config model and factory, explicitly (no registration by
-import side effect). The site's `notify.channels` list is typed `list[ChannelConfig]`, a union
-discriminated on `type`, so a wrong key is reported at its file:line; `build_channel` turns a
-validated config into a `Channel`.
+import side effect). `config.notify.check_notify` validates each entry of the site's
+`notify.channels` against `ChannelConfig`, a union discriminated on `type`, so a wrong key is
+reported at its file:line (the config models cannot import this package: `alerts` imports
+`config`); `build_channel` turns a validated config into a `Channel`.
 """
 
 from alerts.channels.aliyun_sms import AliyunSmsChannel, AliyunSmsConfig
