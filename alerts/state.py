@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -99,3 +100,11 @@ class Transition:
         data["time"] = self.time.isoformat()
         data["silenced_by"] = list(self.silenced_by)
         return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Transition:
+        """The transition as `to_json` recorded it (the derived `time` is dropped)."""
+        values = {f.name: data[f.name] for f in fields(cls) if f.name in data}
+        values["state"], values["previous"] = AlertState(data["state"]), AlertState(data["previous"])
+        values["silenced_by"] = tuple(data.get("silenced_by", ()))
+        return cls(**values)

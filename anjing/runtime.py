@@ -108,7 +108,7 @@ class Runtime:
             raise StartupError(f"无法打开告警记录 / cannot open the alert tables: {exc}") from exc
         if self.notifier is not None:  # before the writer: no transition is evaluated unheard
             try:
-                await self.notifier.start(path)
+                await self.notifier.start(path, self.alerts.store)
             except StoreError as exc:
                 await self.alerts.stop()
                 await self._store.close()

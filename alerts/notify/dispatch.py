@@ -74,13 +74,32 @@ class Dispatcher:
     def add(self, transition: Transition, labels: Mapping[str, str]) -> None:
         """Take one (non-muted) transition into the groups of every route it matches."""
         for matched in match_routes(self._routes, labels):
-            key = matched.path + "|" + ",".join(f"{k}={labels.get(k, '')}" for k in matched.route.group_by)
+            key = _group_key(matched, labels)
             group = self._groups.get(key)
             if group is None:
                 if transition.state is not AlertState.FIRING:
                     continue  # nothing told about it in this group: nothing to follow up
                 group = self._groups[key] = _Group(key, matched)
             self._take(group, transition)
+
+    def resume(self, transition: Transition, labels: Mapping[str, str], told: Mapping[str, float]) -> None:
+        """Take up an alert that was firing, unacknowledged, before a restart (`transition` is its firing).
+
+        `told`: when each kind of message about it was last queued (`NotifyQueue.told`). Told before, its
+        repeats go on from the last message and the escalation steps already taken are not taken
+        again; never told (the service stopped in between), it is told now, as new.
+        """
+        if not told:
+            self.add(transition, labels)
+            return
+        steps = [int(r.removeprefix("escalate-")) for r in told if r.startswith("escalate-")]
+        for matched in match_routes(self._routes, labels):
+            key = _group_key(matched, labels)
+            group = self._groups.setdefault(key, _Group(key, matched))
+            group.alerts[transition.key] = _Alert(
+                transition, transition.ts, told=True, escalated=max(steps, default=0)
+            )
+            group.last_told = max(group.last_told or 0.0, *told.values())
 
     @staticmethod
     def _take(group: _Group, t: Transition) -> None:
@@ -154,3 +173,7 @@ class Dispatcher:
         return Message(
             group.key, reason, receivers, tuple(a.last for a in firing), tuple(a.last for a in resolved), now
         )
+
+
+def _group_key(matched: Matched, labels: Mapping[str, str]) -> str:
+    return matched.path + "|" + ",".join(f"{k}={labels.get(k, '')}" for k in matched.route.group_by)

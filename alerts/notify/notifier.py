@@ -29,6 +29,7 @@ from alerts.notify.receivers import Directory
 from alerts.notify.render import Renderer
 from alerts.notify.retry import ChannelWorker
 from alerts.state import AlertState, Transition
+from alerts.store import AlertStore
 from config.loader import Site
 from config.notify import Notify, Receiver
 
@@ -70,9 +71,15 @@ class Notifier:
         """Per channel: notices sent, attempts failed and throttled since the service started."""
         return {ident: dict(worker.counts) for ident, worker in sorted(self._workers.items())}
 
-    async def start(self, path: Path) -> None:
-        """Open the queue in `path`, start one worker per channel (resuming what is queued), subscribe."""
+    async def start(self, path: Path, recorded: AlertStore | None = None) -> None:
+        """Open the queue in `path`, start one worker per channel (resuming what is queued), subscribe.
+
+        With the alert service's `recorded` transitions, the alerts still firing unacknowledged from
+        before a restart are taken up again: their repeats and escalation go on, told only once.
+        """
         self._queue = await NotifyQueue.open(path)
+        if recorded is not None:
+            await self._resume(recorded)
         self._channels = build_channels(self._config)
         fallback = (self._config.fallback, self._fall_back) if self._config.fallback else None
         for ident, channel in self._channels.items():
@@ -104,16 +111,28 @@ class Notifier:
         """The engine's listener: muted transitions are recorded by the engine and told to no one."""
         if transition.muted or transition.state not in _TOLD:
             return
+        self._dispatcher.add(transition, self._labels(transition))
+        self._wake.set()
+
+    async def _resume(self, recorded: AlertStore) -> None:
+        for binding, status in self._engine.shown():
+            if status.state is not AlertState.FIRING:
+                continue
+            events = await recorded.history(key=binding.key, limit=50)
+            firing = next((Transition.from_json(e) for e in events if e["state"] == AlertState.FIRING), None)
+            if firing is not None and not firing.muted:
+                told = await self.queue.told(binding.key)
+                self._dispatcher.resume(firing, self._labels(firing), told)
+
+    def _labels(self, transition: Transition) -> dict[str, str]:
         zone = self._zones.get(transition.zone or "")
-        labels = {
+        return {
             "kind": zone.kind.value if zone else "",
             "rule": transition.rule,
             "severity": transition.severity,
             "standard": transition.standard,
             "zone": transition.zone or "",
         }
-        self._dispatcher.add(transition, labels)
-        self._wake.set()
 
     async def tick(self, now: float) -> None:
         """Queue the notices of every message due at `now` and wake the channels that got one."""

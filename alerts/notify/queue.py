@@ -100,6 +100,21 @@ class NotifyQueue:
             lambda c: c.execute("UPDATE notify_queue SET fallen_back = 1 WHERE id = ?", (item.id,))
         )
 
+    async def told(self, key: str) -> dict[str, float]:
+        """When each kind of message (notify, repeat, escalate-N…) about alert `key` was last queued,
+        sent or tried: what a restart must not tell twice."""
+        sql = (
+            "SELECT reason, max(created) FROM notify_queue WHERE EXISTS"
+            " (SELECT 1 FROM json_each(json_extract(notice, '$.alert_keys')) WHERE value = ?) GROUP BY reason"
+            " UNION ALL SELECT reason, max(ts) FROM notify_log WHERE EXISTS"
+            " (SELECT 1 FROM json_each(alert_keys) WHERE value = ?) GROUP BY reason"
+        )
+        rows = await self._conn.call(lambda c: c.execute(sql, (key, key)).fetchall())
+        told: dict[str, float] = {}
+        for reason, ts in rows:
+            told[reason] = max(ts, told.get(reason, ts))
+        return told
+
     async def depth(self) -> int:
         row = await self._conn.call(lambda c: c.execute("SELECT count(*) FROM notify_queue").fetchone())
         return int(row[0])

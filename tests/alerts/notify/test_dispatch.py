@@ -91,3 +91,23 @@ def test_the_tree_deepest_match_continue_and_inherited_receivers() -> None:
     assert [(m.path, m.receivers) for m in critical] == [("0.0", ("director",)), ("0.1", ("duty",))]
     stairs = match_routes(tree, LABELS | {"zone": "stairs"})
     assert [(m.path, m.receivers) for m in stairs] == [("0", ("duty",))]
+
+
+def test_resume_after_a_restart_goes_on_from_what_was_told() -> None:
+    steps = [{"after": 900, "receivers": ["manager"]}, {"after": 2700, "receivers": ["director"]}]
+    dispatcher = Dispatcher([route(escalate=steps)])
+    # told at 30, repeated at 630, escalated at 900, before the restart
+    dispatcher.resume(
+        transition("a@hall", 0.0), LABELS, {"notify": 30.0, "repeat": 630.0, "escalate-1": 900.0}
+    )
+    # never told (the service stopped between firing and queueing): told now, as new
+    dispatcher.resume(transition("b@meeting", 0.0, zone="meeting"), LABELS | {"zone": "meeting"}, {})
+    told = [(m.reason, [t.key for t in m.firing]) for m in dispatcher.flush(1000.0)]
+    # b@meeting: its notice, and the escalation it is due after 900 s unacknowledged; nothing for a@hall
+    assert told == [("notify", ["b@meeting"]), ("escalate-1", ["b@meeting"])]
+    assert [m.group for m in dispatcher.flush(1499.0)] == []
+    repeats = [(m.reason, [t.key for t in m.firing]) for m in dispatcher.flush(1500.0)]  # 600 s after 900
+    assert ("repeat", ["a@hall"]) in repeats
+    assert all(reason != "escalate-1" for reason, _ in repeats)
+    late = [(m.reason, [t.key for t in m.firing]) for m in dispatcher.flush(2700.0)]
+    assert ("escalate-2", ["a@hall"]) in late

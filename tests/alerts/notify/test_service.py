@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from pathlib import Path
 
 import httpx
@@ -51,3 +53,51 @@ alerting: {{tick: 100ms}}
             assert (counts[0]["channel"], counts[0]["sent"] >= 1) == ("hook", True)
             metrics = (await client.get("/metrics")).text
             assert 'anjing_notify_sent_total{channel="hook"}' in metrics
+
+
+async def test_a_restart_continues_repeats_and_escalation_without_telling_twice(
+    tmp_path: Path, receiver: Receiver
+) -> None:
+    """The alert fires, is told, repeated and escalated; after a restart its repeats go on, and
+    neither the first notice nor the escalation step already taken is sent again."""
+    notify = (
+        "notify:\n  channels:\n"
+        + hook("hook", receiver.url)
+        + """
+  receivers: [{id: duty, name: 值班员, channels: [{channel: hook}]}, {id: manager, name: 主管, channels: [{channel: hook}]}]
+  routes: [{receivers: [duty], group_wait: 0s, repeat: 1s, escalate: [{after: 2s, receivers: [manager]}]}]
+  tick: 100ms
+"""
+    )
+    extra = f"""
+simulator:
+  enabled: true
+  events: [{{at: 0s, device: em-1, point: lamp_1, kind: lamp_fault}}]
+alerting: {{tick: 100ms}}
+{notify}"""
+    site = load_site(
+        small_site(tmp_path, tcp_port=free_port(), rtu_port=free_port(), poll="200ms", extra=extra)
+    )
+
+    async def reasons(runtime: Runtime, since: float = 0.0) -> list[str]:
+        assert runtime.notifier is not None
+        log = await runtime.notifier.queue.log(alert=LAMP, since=since)
+        return [e["reason"] for e in log if e["outcome"] == "sent"]
+
+    async with Runtime(site) as first:
+        for _ in range(150):
+            if "escalate-1" in await reasons(first):
+                break
+            await asyncio.sleep(0.1)
+        before = await reasons(first)
+    assert before.count("notify") == 1
+    assert before.count("escalate-1") == 1
+    restarted = time.time()
+    async with Runtime(site) as second:
+        for _ in range(50):
+            if (await reasons(second, restarted)).count("repeat") >= 2:
+                break
+            await asyncio.sleep(0.1)
+        after = await reasons(second, restarted)
+    assert after.count("repeat") >= 2, after
+    assert set(after) == {"repeat"}, after
