@@ -16,7 +16,7 @@ from typing import Any, Self
 
 from alerts.silence import Silence
 from alerts.state import AlertStatus, Transition
-from storage.connection import ThreadConnection, transaction
+from storage.connection import ThreadConnection, own_tables, transaction
 
 SCHEMA_VERSION = 1
 _SCHEMA = (
@@ -86,18 +86,7 @@ class AlertStore:
 
 
 def _setup(conn: sqlite3.Connection) -> None:
-    conn.execute("PRAGMA busy_timeout = 10000")
-    conn.execute("PRAGMA journal_mode = WAL").fetchone()
-    with transaction(conn):
-        for statement in _SCHEMA:
-            conn.execute(statement)
-        row = conn.execute("SELECT version FROM alert_meta").fetchone()
-        if row is None:
-            conn.execute("INSERT INTO alert_meta VALUES (?)", (SCHEMA_VERSION,))
-        elif row[0] > SCHEMA_VERSION:
-            raise sqlite3.DatabaseError(
-                f"alert tables at version {row[0]}, this Anjing knows {SCHEMA_VERSION}"
-            )
+    own_tables(conn, _SCHEMA, "alert_meta", SCHEMA_VERSION)
 
 
 def _record(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -68,6 +68,21 @@ def transaction(conn: sqlite3.Connection) -> Iterator[None]:
         if conn.in_transaction:  # SQLite rolls back by itself after some errors (full disk, I/O)
             conn.execute("ROLLBACK")
         raise
+
+
+def own_tables(conn: sqlite3.Connection, schema: Sequence[str], meta: str, version: int) -> None:
+    """Create a part's own tables in the site's SQLite file (alerts, notifications) and check their
+    version in its `meta` table: a file written by a newer Anjing is refused, never half-understood."""
+    conn.execute("PRAGMA busy_timeout = 10000")
+    conn.execute("PRAGMA journal_mode = WAL").fetchone()
+    with transaction(conn):
+        for statement in schema:
+            conn.execute(statement)
+        row = conn.execute(f"SELECT version FROM {meta}").fetchone()
+        if row is None:
+            conn.execute(f"INSERT INTO {meta} VALUES (?)", (version,))
+        elif row[0] > version:
+            raise sqlite3.DatabaseError(f"{meta}: tables at version {row[0]}, this Anjing knows {version}")
 
 
 class ThreadConnection:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from alerts.channels.base import Delivery, Notice
-from storage.connection import ThreadConnection, transaction
+from storage.connection import ThreadConnection, own_tables, transaction
 
 SCHEMA_VERSION = 1
 _SCHEMA = (
@@ -156,18 +156,7 @@ def _load(text: str) -> Notice:
 
 
 def _setup(conn: sqlite3.Connection) -> None:
-    conn.execute("PRAGMA busy_timeout = 10000")
-    conn.execute("PRAGMA journal_mode = WAL").fetchone()
-    with transaction(conn):
-        for statement in _SCHEMA:
-            conn.execute(statement)
-        row = conn.execute("SELECT version FROM notify_meta").fetchone()
-        if row is None:
-            conn.execute("INSERT INTO notify_meta VALUES (?)", (SCHEMA_VERSION,))
-        elif row[0] > SCHEMA_VERSION:
-            raise sqlite3.DatabaseError(
-                f"notify tables at version {row[0]}, this Anjing knows {SCHEMA_VERSION}"
-            )
+    own_tables(conn, _SCHEMA, "notify_meta", SCHEMA_VERSION)
 
 
 def _settle(

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from alerts import AlertState, Transition, build_engine
 from alerts.notify import Notifier
+from alerts.notify.queue import NotifyQueue
 from config import Site, load_site
 from config.catalog import build_catalog
 from tests.helpers import write_site
@@ -72,4 +74,14 @@ async def until(ready: Callable[[], bool], limit: float = 5.0) -> None:
         while True:
             if ready():
                 return
+            await asyncio.sleep(0.01)
+
+
+async def logged(queue: NotifyQueue, limit: float = 5.0, **filters: Any) -> list[dict[str, Any]]:
+    """The delivery log once it has an entry: a receiver sees the request before the worker records it."""
+    async with asyncio.timeout(limit):
+        while True:
+            log = await queue.log(**filters)
+            if log:
+                return log
             await asyncio.sleep(0.01)

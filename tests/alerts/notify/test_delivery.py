@@ -15,7 +15,7 @@ import pytest
 from alerts import AlertState
 from config import Site
 from tests.alerts.channels.receiver import Answer, Receiver
-from tests.alerts.notify.support import hook, notifier, notify_site, transition, until
+from tests.alerts.notify.support import hook, logged, notifier, notify_site, transition, until
 
 
 def site(tmp_path: Path, duty: Receiver, backup: Receiver, *, route: str = "", quiet: str = "") -> Site:
@@ -61,8 +61,8 @@ async def test_alerts_of_one_zone_arrive_in_one_notice(
         "【告警】 服务大厅 甲醛 1小时平均 0.12 mg/m³，限值 ≤ 0.08 mg/m³"
     )
     assert "https://anjing.example/alerts/a@hall" in str(payload["body"])
-    [logged] = await service.queue.log(alert="b@hall")
-    assert (logged["receiver"], logged["channel"], logged["outcome"]) == ("duty", "hook", "sent")
+    [entry] = await logged(service.queue, alert="b@hall")
+    assert (entry["receiver"], entry["channel"], entry["outcome"]) == ("duty", "hook", "sent")
     assert service.counts()["hook"] == {"sent": 1, "failed": 0, "throttled": 0}
     await service.stop()
 
@@ -77,7 +77,8 @@ async def test_retries_then_falls_back_and_logs_each_attempt(
     await until(lambda: len(backup.requests) == 1 and len(receiver.requests) >= 3)
     [fallback] = payloads(backup)
     assert (fallback["receiver"], fallback["alert_keys"]) == ("manager", ["a@hall"])
-    log = await service.queue.log(alert="a@hall")
+    await logged(service.queue, receiver="manager")  # the fallback's delivery is recorded …
+    log = await service.queue.log(alert="a@hall")  # … and with it every attempt before it
     assert {(e["channel"], e["outcome"]) for e in log} == {("hook", "failed"), ("backup", "sent")}
     assert [e["attempt"] for e in log if e["channel"] == "hook"][-2:] == [2, 1]
     assert service.counts()["hook"]["failed"] >= 2
@@ -117,7 +118,7 @@ async def test_escalation_reaches_the_next_tier_in_its_language(
     [escalated] = payloads(backup)
     assert str(escalated["subject"]).startswith("【Escalated】 Service hall Formaldehyde 1-hour mean 0.12")
     assert len(receiver.requests) == 1
-    reasons = [e["reason"] for e in await service.queue.log(receiver="manager")]
+    reasons = [e["reason"] for e in await logged(service.queue, receiver="manager")]
     assert reasons == ["escalate-1"]
     await service.stop()
 

@@ -13,7 +13,7 @@ from anjing.runtime import Runtime
 from api import create_app
 from config import load_site
 from tests.alerts.channels.receiver import Receiver
-from tests.alerts.notify.support import hook, until
+from tests.alerts.notify.support import hook, logged, until
 from tests.helpers import free_port, small_site
 
 LAMP = "gb-51309-2018/lamp-fault@em-1.lamp_1"
@@ -42,6 +42,8 @@ alerting: {{tick: 100ms}}
     async with Runtime(site) as runtime:
         app.state.context = runtime
         await until(lambda: any(LAMP in json.loads(r.body)["alert_keys"] for r in receiver.requests), 15)
+        assert runtime.notifier is not None
+        await logged(runtime.notifier.queue, alert=LAMP)  # the worker records after the receiver has it
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://a") as client:
             log = (await client.get("/api/v1/notifications", params={"alert": LAMP})).json()
             assert [(e["receiver"], e["channel"], e["outcome"], e["reason"]) for e in log] == [
