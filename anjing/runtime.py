@@ -35,6 +35,7 @@ class StartupError(RuntimeError):
     """A part of the service cannot start (port in use, store unreadable…): the message says which and why."""
 
 
+CANCEL_RETRY = 0.5  # seconds before a task that has not stopped is cancelled again
 DRAIN_TIMEOUT = 30.0  # seconds a stop waits for a failing store before it gives up on what is pending
 
 
@@ -185,9 +186,7 @@ class Runtime:
         if self._stopped:
             return
         self._stopped = True
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await _cancel(self._tasks)
         self._tasks.clear()
         await self.stream.close()
         await self._drain()
@@ -222,3 +221,18 @@ class Runtime:
                 self.stream.pending,
                 self.store_error,
             )
+
+
+async def _cancel(tasks: list[asyncio.Task[None]]) -> None:
+    """Cancel `tasks` and wait for them, cancelling again any that swallowed it.
+
+    Client libraries under the collectors (pymodbus, paho under aiomqtt) await with
+    `asyncio.wait_for`, which on Python 3.11 can swallow a cancellation that races with an answer;
+    one cancel is then not enough to stop a collector's loop.
+    """
+    pending = set(tasks)
+    while pending:
+        for task in pending:
+            task.cancel()
+        _, pending = await asyncio.wait(pending, timeout=CANCEL_RETRY)
+    await asyncio.gather(*tasks, return_exceptions=True)
