@@ -11,7 +11,7 @@ import httpx
 
 from anjing.runtime import Runtime
 from api import create_app
-from config import load_site
+from config import Site, load_site
 from tests.alerts.channels.receiver import Receiver
 from tests.alerts.notify.support import hook, logged, until
 from tests.helpers import free_port, small_site
@@ -19,24 +19,30 @@ from tests.helpers import free_port, small_site
 LAMP = "gb-51309-2018/lamp-fault@em-1.lamp_1"
 
 
-async def test_a_firing_alert_reaches_the_webhook_and_the_log(tmp_path: Path, receiver: Receiver) -> None:
-    notify = (
-        "notify:\n  channels:\n"
-        + hook("hook", receiver.url)
-        + """
-  receivers: [{id: duty, name: 值班员, channels: [{channel: hook}]}]
-  routes: [{receivers: [duty], group_wait: 0s}]
-  tick: 100ms
-"""
-    )
+def lamp_site(tmp_path: Path, receiver: Receiver, receivers_and_routes: str) -> Site:
+    """Simulated devices whose lamp 1 fails at start, and a webhook channel to `receiver`."""
     extra = f"""
 simulator:
   enabled: true
   events: [{{at: 0s, device: em-1, point: lamp_1, kind: lamp_fault}}]
 alerting: {{tick: 100ms}}
-{notify}"""
-    site = load_site(
+notify:
+  channels:
+{hook("hook", receiver.url)}{receivers_and_routes}  tick: 100ms
+"""
+    return load_site(
         small_site(tmp_path, tcp_port=free_port(), rtu_port=free_port(), poll="200ms", extra=extra)
+    )
+
+
+async def test_a_firing_alert_reaches_the_webhook_and_the_log(tmp_path: Path, receiver: Receiver) -> None:
+    site = lamp_site(
+        tmp_path,
+        receiver,
+        """
+  receivers: [{id: duty, name: 值班员, channels: [{channel: hook}]}]
+  routes: [{receivers: [duty], group_wait: 0s}]
+""",
     )
     app = create_app(lambda: Runtime(site))
     async with Runtime(site) as runtime:
@@ -62,23 +68,13 @@ async def test_a_restart_continues_repeats_and_escalation_without_telling_twice(
 ) -> None:
     """The alert fires, is told, repeated and escalated; after a restart its repeats go on, and
     neither the first notice nor the escalation step already taken is sent again."""
-    notify = (
-        "notify:\n  channels:\n"
-        + hook("hook", receiver.url)
-        + """
+    site = lamp_site(
+        tmp_path,
+        receiver,
+        """
   receivers: [{id: duty, name: 值班员, channels: [{channel: hook}]}, {id: manager, name: 主管, channels: [{channel: hook}]}]
   routes: [{receivers: [duty], group_wait: 0s, repeat: 1s, escalate: [{after: 2s, receivers: [manager]}]}]
-  tick: 100ms
-"""
-    )
-    extra = f"""
-simulator:
-  enabled: true
-  events: [{{at: 0s, device: em-1, point: lamp_1, kind: lamp_fault}}]
-alerting: {{tick: 100ms}}
-{notify}"""
-    site = load_site(
-        small_site(tmp_path, tcp_port=free_port(), rtu_port=free_port(), poll="200ms", extra=extra)
+""",
     )
 
     async def reasons(runtime: Runtime, since: float = 0.0) -> list[str]:
