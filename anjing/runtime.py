@@ -17,6 +17,8 @@ from typing import Self
 from alerts import AlertService, FeedingStore
 from alerts.notify import Notifier
 from anjing.selfchecks import outbox_checks
+from api.auth import AuditLog
+from api.auth.database import open_auth_db
 from collectors import StatusBoard
 from collectors.modbus import ModbusCollector
 from collectors.mqtt import MqttCollector, StatePublisher
@@ -26,6 +28,7 @@ from config.catalog import build_catalog
 from config.mqtt import Mqtt
 from sensors.catalog import SensorInfo
 from storage import ReadingStream, SqliteStore, StoreError, StoreWriter
+from storage.connection import ThreadConnection
 from storage.influx import InfluxForwarding, OutboxStats
 
 log = logging.getLogger("anjing.runtime")
@@ -51,6 +54,7 @@ class Runtime:
         self._stack = AsyncExitStack()
         self._tasks: list[asyncio.Task[None]] = []
         self._store: SqliteStore | None = None
+        self._auth_db: ThreadConnection | None = None
         self._writer: StoreWriter | None = None
         self._writer_task: asyncio.Task[None] | None = None
         self._influx: InfluxForwarding | None = None
@@ -67,6 +71,12 @@ class Runtime:
         if self._store is None:
             raise RuntimeError("runtime is not started")
         return self._store
+
+    @property
+    def audit(self) -> AuditLog:
+        if self._auth_db is None:
+            raise RuntimeError("runtime is not started")
+        return AuditLog(self._auth_db)
 
     @property
     def pending(self) -> int:
@@ -103,8 +113,16 @@ class Runtime:
             raise StartupError(f"无法打开存储 / cannot open the store: {exc}") from exc
         log.info("存储 / store: SQLite %s", path)
         try:
+            self._auth_db = await open_auth_db(path)
+        except StoreError as exc:
+            await self._store.close()
+            raise StartupError(
+                f"无法打开用户与审计记录 / cannot open the user and audit tables: {exc}"
+            ) from exc
+        try:
             await self.alerts.start(path, self._store)
         except StoreError as exc:
+            await self._auth_db.close()
             await self._store.close()
             raise StartupError(f"无法打开告警记录 / cannot open the alert tables: {exc}") from exc
         if self.notifier is not None:  # before the writer: no transition is evaluated unheard
@@ -112,6 +130,7 @@ class Runtime:
                 await self.notifier.start(path, self.alerts.store)
             except StoreError as exc:
                 await self.alerts.stop()
+                await self._auth_db.close()
                 await self._store.close()
                 raise StartupError(f"无法打开通知队列 / cannot open the notification queue: {exc}") from exc
         self._writer = StoreWriter(
@@ -194,6 +213,8 @@ class Runtime:
         if self.notifier is not None:  # what it has not sent stays queued for the next start
             await self.notifier.stop()
         await self._stack.aclose()
+        if self._auth_db is not None:
+            await self._auth_db.close()
         if self._store is not None:
             await self._store.close()
         facts = {"collected": self.stream.accepted, "stored": self.stored, "pending": self.stream.pending}

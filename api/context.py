@@ -11,6 +11,7 @@ from typing import Protocol
 
 from alerts import AlertService
 from alerts.notify import Notifier
+from api.auth import AuditLog
 from collectors import StatusBoard
 from config import Site
 from sensors.catalog import SensorInfo
@@ -54,3 +55,7 @@ class ServiceContext(Protocol):
     @property
     def notifier(self) -> Notifier | None:
         """The notification pipeline; None when `notify:` is not configured."""
+
+    @property
+    def audit(self) -> AuditLog:
+        """The append-only audit log every mutating route writes to."""

@@ -1,4 +1,4 @@
-"""Route dependencies as named `Annotated` types: the service context and its parts."""
+"""Route dependencies as named `Annotated` types: the service context, and who is acting."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from api.auth.principal import Principal, Via
+from api.auth.roles import Permission
 from api.context import ServiceContext
 
 
@@ -18,16 +20,15 @@ def get_context(request: Request) -> ServiceContext:
 ContextDep = Annotated[ServiceContext, Depends(get_context)]
 
 
-def require_role(role: str) -> Callable[[], str]:
-    """A dependency that returns the acting user's name if they hold `role`.
+def require(permission: Permission) -> Callable[[Request], Principal]:
+    """A dependency that returns the acting principal if they hold `permission` (401/403 otherwise).
 
-    A placeholder until the authentication issue lands: it allows everyone and records the user as
-    "anonymous". Routes that change state (acknowledge, silence) already depend on it, so filling it
-    in changes no route.
+    Placeholder while authentication is being built: everyone holds everything, as "anonymous".
     """
 
-    def current_user() -> str:
-        return "anonymous"  # `role` is checked here once users and roles exist
+    def acting(request: Request) -> Principal:
+        address = request.client.host if request.client else None
+        return Principal("anonymous", None, Via.ANONYMOUS, address, frozenset(Permission))
 
-    current_user.__name__ = f"require_{role}"
-    return current_user
+    acting.__name__ = f"require_{permission.value}"
+    return acting

@@ -2,7 +2,7 @@
 
 Every alert carries its evidence — value, limit, the standard's clause and wording, and the
 `confidence` of the catalog value — so a manager and an assessor see why it was raised. Acknowledging
-and silencing depend on `require_role("operator")`, which the authentication issue fills in.
+needs the `acknowledge` permission (duty and up), silencing `silence` (manager and up).
 """
 
 from __future__ import annotations
@@ -16,11 +16,14 @@ from pydantic import BaseModel, Field
 
 from alerts import AlertError, AlertState, SilenceKind
 from alerts.silence import MATCHER_KEYS, Silence
-from api.deps import ContextDep, require_role
+from api.auth.principal import Principal
+from api.auth.roles import Permission
+from api.deps import ContextDep, require
 from api.timefmt import parse_query_time
 
 router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"])
-Operator = Annotated[str, Depends(require_role("operator"))]
+Acknowledger = Annotated[Principal, Depends(require(Permission.ACKNOWLEDGE))]
+Silencer = Annotated[Principal, Depends(require(Permission.SILENCE))]
 
 
 class AlertPublic(BaseModel):
@@ -148,9 +151,9 @@ async def history(
 
 
 @router.post("/acknowledge", summary="确认告警 / acknowledge a firing alert")
-async def acknowledge(body: AcknowledgeIn, context: ContextDep, user: Operator) -> dict[str, Any]:
+async def acknowledge(body: AcknowledgeIn, context: ContextDep, user: Acknowledger) -> dict[str, Any]:
     try:
-        transition = await context.alerts.acknowledge(body.key, user, body.comment)
+        transition = await context.alerts.acknowledge(body.key, user.name, body.comment)
     except AlertError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
     return transition.to_json()
@@ -162,7 +165,7 @@ async def list_silences(context: ContextDep) -> list[SilencePublic]:
 
 
 @router.post("/silences", response_model=SilencePublic, summary="新建静默 / create a silence")
-async def create_silence(body: SilenceIn, context: ContextDep, user: Operator) -> SilencePublic:
+async def create_silence(body: SilenceIn, context: ContextDep, user: Silencer) -> SilencePublic:
     start = (body.start or datetime.now(UTC)).timestamp()
     try:
         silence = await context.alerts.silence(
@@ -170,7 +173,7 @@ async def create_silence(body: SilenceIn, context: ContextDep, user: Operator) -
             start=start,
             end=body.end.timestamp(),
             reason=body.reason,
-            user=user,
+            user=user.name,
             kind=body.kind,
         )
     except ValueError as exc:
@@ -182,7 +185,7 @@ async def create_silence(body: SilenceIn, context: ContextDep, user: Operator) -
     "/silences/{ident}",
     response_model=SilencePublic,
     summary="结束静默 / end a silence now",
-    dependencies=[Depends(require_role("operator"))],
+    dependencies=[Depends(require(Permission.SILENCE))],
 )
 async def expire_silence(ident: str, context: ContextDep) -> SilencePublic:
     try:
