@@ -89,6 +89,11 @@ class AlertService:
             raise RuntimeError("alert service is not started")
         return self._store
 
+    @property
+    def task(self) -> asyncio.Task[None] | None:
+        """The evaluation loop, once started."""
+        return self._task
+
     async def start(self, path: Path, readings: Store) -> None:
         """Open the alert tables in `path`, refill the windows from `readings`, restore, start ticking."""
         self._store = await AlertStore.open(path)

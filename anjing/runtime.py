@@ -29,7 +29,7 @@ from config.mqtt import Mqtt
 from sensors.catalog import SensorInfo
 from storage import ReadingStream, SqliteStore, StoreError, StoreWriter
 from storage.connection import ThreadConnection
-from storage.influx import InfluxForwarding, OutboxStats
+from storage.influx import ForwarderState, InfluxForwarding, OutboxStats
 
 log = logging.getLogger("anjing.runtime")
 
@@ -95,6 +95,27 @@ class Runtime:
         return None if error is None else str(error)
 
     @property
+    def writer(self) -> StoreWriter | None:
+        """The store writer, once started: what it wrote, how long it took, what fails now."""
+        return self._writer
+
+    @property
+    def parts(self) -> dict[str, str | None]:
+        """Each part that runs for as long as the service: None while it runs, or why it does not."""
+        tasks = {"store-writer": [self._writer_task] if self._writer_task else []}
+        tasks |= {task.get_name().removeprefix("anjing."): [task] for task in self._tasks}
+        tasks["alerts"] = [self.alerts.task] if self.alerts.task else []
+        if self.notifier is not None:
+            tasks["notify"] = self.notifier.tasks
+        found = {name: _task_problem(group) for name, group in tasks.items()}
+        if self._influx is not None:
+            stopped = self._influx.stats.state is ForwarderState.STOPPED
+            found["influxdb"] = "转发已停止 / the forwarder stopped" if stopped else None
+        if self._stopped:
+            return dict.fromkeys(found, "正在停止 / stopping")
+        return found
+
+    @property
     def outbox(self) -> OutboxStats | None:
         """The InfluxDB outbox and forwarder, when `storage.influxdb` is configured."""
         return self._influx.stats if self._influx else None
@@ -155,7 +176,8 @@ class Runtime:
             if config.simulator.enabled:
                 await self._stack.enter_async_context(Simulation(self.site))
             collector = ModbusCollector(self.site, self.stream, self.board)
-            self._tasks.append(asyncio.create_task(collector.run(), name="anjing.modbus"))
+            if collector.plans:  # a site of MQTT devices only has no Modbus part
+                self._tasks.append(asyncio.create_task(collector.run(), name="anjing.modbus"))
             if config.mqtt is not None:
                 await self._start_mqtt(config.mqtt)
         except SimulationError as exc:
@@ -242,6 +264,18 @@ class Runtime:
                 self.stream.pending,
                 self.store_error,
             )
+
+
+def _task_problem(tasks: list[asyncio.Task[None]]) -> str | None:
+    """None while every task runs; otherwise how the first that ended did (each should run until stopped)."""
+    for task in tasks:
+        if not task.done():
+            continue
+        if task.cancelled():
+            return f"{task.get_name()}: 已取消 / cancelled"
+        error = task.exception()
+        return f"{task.get_name()}: 已退出 / ended" + (f": {error!r}" if error else "")
+    return None if tasks else "未启动 / not started"
 
 
 async def _cancel(tasks: list[asyncio.Task[None]]) -> None:

@@ -15,6 +15,7 @@ from api.auth import AuditLog
 from collectors import StatusBoard
 from config import Site
 from sensors.catalog import SensorInfo
+from storage import ReadingStream, StoreWriter
 from storage.base import Store
 from storage.influx import OutboxStats
 
@@ -35,6 +36,19 @@ class ServiceContext(Protocol):
     @property
     def alerts(self) -> AlertService:
         """The alert engine, its history and silences."""
+
+    @property
+    def stream(self) -> ReadingStream:
+        """The bounded stream of readings from the collectors to the store writer."""
+
+    @property
+    def writer(self) -> StoreWriter | None:
+        """The store writer and its counters; None before it starts."""
+
+    @property
+    def parts(self) -> Mapping[str, str | None]:
+        """Each long-running part (store-writer, modbus, mqtt, alerts, notify, influxdb): None while it
+        runs, or why it does not."""
 
     @property
     def pending(self) -> int:

@@ -77,8 +77,18 @@ class DevicePublic(BaseModel):
 
 
 class Health(BaseModel):
-    status: Literal["ok", "degraded"]
+    """Liveness: whether the process is sound, with a summary of what it watches."""
+
+    status: Literal["ok", "degraded", "failed"] = Field(
+        description="failed: a part stopped that only a restart brings back (answered with 503); "
+        "degraded: devices offline or the store failing (still 200: a restart would not help)"
+    )
     site: str
+    parts: dict[str, str | None] = Field(
+        default_factory=dict,
+        description="each long-running part: null while it runs, or why it does not",
+        examples=[{"store-writer": None, "modbus": None, "mqtt": None, "alerts": None}],
+    )
     devices_online: int
     devices_offline: int
     devices_unknown: int
@@ -87,6 +97,21 @@ class Health(BaseModel):
     store_error: str | None = Field(description="why the store cannot be used now")
     outbox_depth: int | None = Field(default=None, description="readings waiting for InfluxDB, or null")
     outbox_state: str | None = Field(default=None, description="InfluxDB forwarder: ok, retrying, …")
+
+
+class Check(BaseModel):
+    ok: bool
+    detail: str | None = Field(default=None, description="why not, when not")
+
+
+class Readiness(BaseModel):
+    """Readiness: whether the service does its work now (answered with 503 when it does not)."""
+
+    status: Literal["ready", "not_ready"]
+    checks: dict[str, Check] = Field(
+        description="`store`: read and written now; then each long-running part (`modbus`, `mqtt`, …)",
+        examples=[{"store": {"ok": True, "detail": None}, "modbus": {"ok": True, "detail": None}}],
+    )
 
 
 class OutboxPublic(BaseModel):

@@ -27,6 +27,10 @@ class DeviceStatus:
     requests: int = 0  # Modbus transactions sent, retries included
     timeouts: int = 0
     exceptions: int = 0  # Modbus exception responses (illegal address, busy, …)
+    crc_errors: int = 0  # Modbus RTU answers that failed their CRC check (each also ends as a timeout)
+    poll_seconds: float = 0.0  # time spent in polls, waits for the line included
+    line_seconds: float = 0.0  # time its transactions held the line (or a gateway connection)
+    overruns: int = 0  # scheduled polls skipped because earlier ones ran past their time
     next_poll: datetime | None = None
     messages: int = 0  # MQTT messages received
     rejected: dict[str, dict[str, int]] = field(default_factory=dict)  # MQTT: topic → reason → count

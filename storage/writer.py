@@ -45,6 +45,8 @@ class StoreWriter:
         self._retry_delay = retry_delay
         self._max_retry_delay = max_retry_delay
         self.written = 0  # readings stored
+        self.batches = 0  # write transactions that succeeded
+        self.write_seconds = 0.0  # time those transactions took
         self.failures = 0  # write attempts that failed with a StoreError
         self.error: StoreError | None = None  # the failure being retried now, for health pages
 
@@ -65,8 +67,10 @@ class StoreWriter:
         delay = self._retry_delay
         failing_since: float | None = None
         while True:
+            started = time.monotonic()
             try:
                 await self._store.write(batch)
+                self.write_seconds += time.monotonic() - started
                 break
             except StoreClosedError:
                 raise  # cannot clear: the store was closed before the writer finished
@@ -85,6 +89,7 @@ class StoreWriter:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self._max_retry_delay)
         self.written += len(batch)
+        self.batches += 1
         self.error = None
         if failing_since is not None:
             log.info(

@@ -67,6 +67,11 @@ class Notifier:
             raise RuntimeError("notifier is not started")
         return self._queue
 
+    @property
+    def tasks(self) -> list[asyncio.Task[None]]:
+        """The channel workers and the routing loop, once started."""
+        return list(self._tasks)
+
     def counts(self) -> dict[str, dict[str, int]]:
         """Per channel: notices sent, attempts failed and throttled since the service started."""
         return {ident: dict(worker.counts) for ident, worker in sorted(self._workers.items())}

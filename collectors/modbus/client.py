@@ -9,12 +9,17 @@ after a link error), and its timers are set far beyond ours. Every wait is bound
 `asyncio.timeout` instead, so pymodbus never counts "no response" on its own — after `retries + 3`
 of those it closes the connection, which on a shared RS-485 line would punish every live slave
 for one dead one.
+
+RTU frames that fail their CRC are counted here (`bad_frames`): pymodbus drops such a frame with only
+a debug log and the request then times out, so noise, wiring or a wrong baud rate would otherwise
+look like a silent slave. The count comes from wrapping the framer of pymodbus' transaction
+manager (`client.ctx.framer`), an internal of the pinned 3.16 series.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, Self
@@ -22,6 +27,7 @@ from typing import Any, Self
 from pymodbus import FramerType
 from pymodbus.client import AsyncModbusSerialClient, AsyncModbusTcpClient
 from pymodbus.exceptions import ConnectionException, ModbusException
+from pymodbus.framer import FramerRTU
 
 from collectors.modbus.errors import DeviceExceptionError, DeviceTimeoutError, LinkError
 from collectors.modbus.planner import ReadRequest
@@ -44,6 +50,7 @@ class ModbusLink:
         self._client: Any = None  # a pymodbus async client while open
         self._lock = asyncio.Lock()
         self._quiet_until = 0.0  # loop time before which the line must stay silent
+        self.bad_frames = 0  # RTU frames received that failed their CRC check
 
     @property
     def endpoint(self) -> str:
@@ -57,6 +64,9 @@ class ModbusLink:
         if self._client is not None:
             raise RuntimeError(f"{self.bus.id}: link to {self.endpoint} is already open")
         self._client = _client_for(self.bus)
+        framer = self._client.ctx.framer
+        if isinstance(framer, FramerRTU):
+            self._client.ctx.framer = _CheckedRtuFramer(framer.decoder, self._bad_frame)
         return self
 
     async def __aexit__(
@@ -89,8 +99,11 @@ class ModbusLink:
                 self._quiet_until = loop.time() + self.bus.frame_gap
                 _restore_cancellation()
 
+    def _bad_frame(self) -> None:
+        self.bad_frames += 1
+
     async def _transact(self, request: ReadRequest, unit: int, within: float) -> list[int] | list[bool]:
-        with self._mapped(request, unit, within):
+        with self._mapped(request, unit, within, self.bad_frames):
             if not self.connected:
                 async with asyncio.timeout(self.bus.timeout):
                     connected = await self._client.connect()
@@ -110,11 +123,17 @@ class ModbusLink:
         return values
 
     @contextmanager
-    def _mapped(self, request: ReadRequest, unit: int, timeout: float) -> Iterator[None]:
+    def _mapped(self, request: ReadRequest, unit: int, timeout: float, bad_frames: int) -> Iterator[None]:
         """The one boundary where pymodbus' and the OS's errors become ours."""
         try:
             yield
         except TimeoutError as exc:  # before OSError, of which it is a subclass
+            if self.connected and self.bad_frames > bad_frames:
+                detail = (
+                    f"应答 CRC 校验失败 / the answer failed its CRC check within {timeout:g} s "
+                    "— noise, wiring, termination or a wrong baud rate?"
+                )
+                raise DeviceTimeoutError(self.bus.id, unit, request, detail) from exc
             if self.connected:
                 detail = f"无应答 / no answer within {timeout:g} s"
                 raise DeviceTimeoutError(self.bus.id, unit, request, detail) from exc
@@ -133,6 +152,20 @@ class ModbusLink:
         """Close the connection; the next read opens a new one."""
         if self._client is not None:
             self._client.close()
+
+
+class _CheckedRtuFramer(FramerRTU):
+    """pymodbus' RTU framer, telling `on_bad_frame` of every frame it drops for a failed CRC."""
+
+    def __init__(self, decoder: Any, on_bad_frame: Callable[[], None]) -> None:
+        super().__init__(decoder)
+        self._on_bad_frame = on_bad_frame
+
+    def decode(self, data: bytes) -> tuple[int, int, int, bytes]:
+        used, unit, tid, frame = super().decode(data)
+        if used and not frame:  # input consumed, no frame: in 3.16 only a failed CRC does that
+            self._on_bad_frame()
+        return used, unit, tid, frame
 
 
 def _restore_cancellation() -> None:

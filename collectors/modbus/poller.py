@@ -152,10 +152,12 @@ class BusPoller:
             nominal = min(run.config.backoff_max, interval * 2.0 ** min(missed, 32))
             return now + max(interval, nominal * random.uniform(*_JITTER))
         # fixed rate on the start's grid: a late poll is caught up at once, but ticks missed by more
-        # than one interval are dropped rather than fired in a burst
+        # than one interval are dropped rather than fired in a burst, and counted as overruns
         due += interval
         if due < now - interval:
-            due += interval * ((now - due) // interval)
+            skipped = (now - due) // interval
+            due += interval * skipped
+            run.status.overruns += int(skipped)
         return due
 
     async def _poll(self, run: _Run) -> None:
@@ -188,7 +190,8 @@ class BusPoller:
                 )
                 for spec in request.fields
             )
-        await self._stream.put(readings)
+        run.status.poll_seconds += loop.time() - started
+        await self._stream.put(readings)  # a wait here is the store's back-pressure, not the poll's time
         log.debug(
             "%s: polled in %.3f s, %d readings%s",
             run.label,
@@ -204,8 +207,10 @@ class BusPoller:
     async def _read(self, run: _Run, request: ReadRequest, attempts: int) -> list[int] | list[bool]:
         """One request, retried on timeouts only; each attempt takes whichever connection is idle."""
         attempt = 1
+        loop = asyncio.get_running_loop()
         while True:
             link = await self._idle.get()
+            taken, bad_frames = loop.time(), link.bad_frames
             try:
                 run.status.requests += 1
                 return await link.read(request, run.config.address, timeout=run.timeout)
@@ -216,6 +221,8 @@ class BusPoller:
                 attempt += 1
             finally:
                 self._idle.put_nowait(link)
+                run.status.line_seconds += loop.time() - taken
+                run.status.crc_errors += link.bad_frames - bad_frames
 
     def _answered(self, run: _Run, ts: datetime, refused: list[DeviceExceptionError]) -> None:
         status = run.status
