@@ -37,7 +37,17 @@ FLAP_COUNT = 4  # firings within FLAP_WINDOW that make an alert flapping
 FLAPPING_NOTE = (
     "告警抖动 / flapping: fired 4 times within an hour; further firings are marked until it calms down"
 )
+REMOVED_NOTE = "配置已删除此告警 / no longer in the configuration (reloaded)"
 S = AlertState
+
+
+def window_lengths(bindings: Iterable[Binding]) -> dict[str, set[float]]:
+    """The window lengths each sensor is averaged over for `bindings` (0: its last value)."""
+    windows: dict[str, set[float]] = {}
+    for b in bindings:
+        for sensor in b.sensors:
+            windows.setdefault(sensor, set()).add(b.window)
+    return windows
 
 
 class AlertError(ValueError):
@@ -49,13 +59,19 @@ class _Track:
 
     __slots__ = ("info", "label", "quality", "ts", "value", "windows")
 
-    def __init__(self, info: SensorInfo, windows: Iterable[float]) -> None:
+    def __init__(self, info: SensorInfo, windows: Iterable[float], previous: _Track | None = None) -> None:
+        """A sensor's track; with `previous` (a reload), its last reading and the windows of the same length."""
         self.info = info
-        self.ts: float | None = None
-        self.value: float | None = None
-        self.label: str | None = None
-        self.quality = Quality.GOOD
-        self.windows = {length: SlidingMean(length) for length in windows if length > 0}
+        self.ts: float | None = previous.ts if previous else None
+        self.value: float | None = previous.value if previous else None
+        self.label: str | None = previous.label if previous else None
+        self.quality: Quality = previous.quality if previous else Quality.GOOD
+        kept: dict[float, SlidingMean] = previous.windows if previous else {}
+        self.windows: dict[float, SlidingMean] = {
+            length: kept[length] if length in kept else SlidingMean(length)
+            for length in windows
+            if length > 0
+        }
 
     def record(self, reading: Reading, *, windows: bool = True) -> None:
         ts = reading.ts.timestamp()
@@ -77,26 +93,33 @@ class _Track:
 
 class AlertEngine:
     def __init__(self, site: Site, bindings: Sequence[Binding], catalog: Mapping[str, SensorInfo]) -> None:
-        self.site = site
-        self._bindings = {b.key: b for b in bindings}
-        self._status: dict[str, AlertStatus] = {b.key: AlertStatus() for b in bindings}
-        windows: dict[str, set[float]] = {}
-        self._by_sensor: dict[str, list[Binding]] = {}
-        for b in bindings:
-            for sensor in b.sensors:
-                windows.setdefault(sensor, set()).add(b.window)
-                if b.kind is Kind.RULE:
-                    self._by_sensor.setdefault(sensor, []).append(b)
-        self._tracks = {ident: _Track(info, windows.get(ident, ())) for ident, info in catalog.items()}
-        self._health = [b for b in bindings if b.kind is Kind.BUS_DOWN] + [
-            b for b in bindings if b.kind is Kind.DEVICE_OFFLINE
-        ]  # buses first: a silent bus inhibits its devices in the same tick
-        self._rules = [b for b in bindings if b.kind is Kind.RULE]
-        self._power = [i for i, info in catalog.items() if info.quantity is Quantity.MAIN_POWER]
+        self._status: dict[str, AlertStatus] = {}
+        self._tracks: dict[str, _Track] = {}
         self._listeners: list[Listener] = []
         self._silences: dict[str, Silence] = {}
         self._started: float | None = None
         self._now = 0.0
+        self._bind(site, bindings, catalog)
+
+    def _bind(self, site: Site, bindings: Sequence[Binding], catalog: Mapping[str, SensorInfo]) -> None:
+        """Index `bindings` and `catalog`; a sensor or alert already known keeps its data and state."""
+        self.site = site
+        self._bindings = {b.key: b for b in bindings}
+        self._status = {b.key: self._status.get(b.key) or AlertStatus() for b in bindings}
+        windows = window_lengths(bindings)
+        self._rules = [b for b in bindings if b.kind is Kind.RULE]
+        self._by_sensor: dict[str, list[Binding]] = {}
+        for b in self._rules:
+            for sensor in b.sensors:
+                self._by_sensor.setdefault(sensor, []).append(b)
+        self._tracks = {
+            ident: _Track(info, windows.get(ident, ()), self._tracks.get(ident))
+            for ident, info in catalog.items()
+        }
+        self._health = [b for b in bindings if b.kind is Kind.BUS_DOWN] + [
+            b for b in bindings if b.kind is Kind.DEVICE_OFFLINE
+        ]  # buses first: a silent bus inhibits its devices in the same tick
+        self._power = [i for i, info in catalog.items() if info.quantity is Quantity.MAIN_POWER]
         self._seasons: Seasons = site.config.alerting.seasons
         self._season_cache: tuple[date, Season] | None = None
         self._open_cache: tuple[int, bool] | None = None
@@ -124,9 +147,27 @@ class AlertEngine:
         """The alerts that are pending, firing, acknowledged or unknown now."""
         return [(self._bindings[k], s) for k, s in self._status.items() if s.state.shown]
 
+    def in_season(self, binding: Binding, now: float) -> bool:
+        """Whether `binding`'s limit is the one of the season at `now` (the kiosk rates by today's limits)."""
+        rule = binding.rule
+        return rule is None or rule.season is Season.ANY or self._season(now) is rule.season
+
     def windows(self) -> dict[str, set[float]]:
         """The window lengths each sensor is averaged over, to refill them at start-up."""
         return {ident: set(track.windows) for ident, track in self._tracks.items() if track.windows}
+
+    def rebind(
+        self, site: Site, bindings: Sequence[Binding], catalog: Mapping[str, SensorInfo], now: float
+    ) -> list[Transition]:
+        """Take a reloaded site: an alert that remains keeps its state (acknowledged stays acknowledged),
+        a sensor that remains its last reading and the windows it is still averaged over, silences and
+        listeners stay; an alert no longer defined is resolved, so its end is recorded and told."""
+        keys = {b.key for b in bindings}
+        now = self._clock(now)
+        gone = [b for key, b in self._bindings.items() if key not in keys and self._status[key].state.shown]
+        out = [self._move(b, self._status[b.key], S.RESOLVED, now, note=REMOVED_NOTE) for b in gone]
+        self._bind(site, bindings, catalog)
+        return out
 
     def load_window(self, sensor: str, length: float, buckets: Iterable[tuple[float, float, int]]) -> None:
         """Refill one window from stored aggregates (start, sum, count) of `length / BUCKETS` seconds."""
@@ -269,6 +310,11 @@ class AlertEngine:
     def _grace_over(self, binding: Binding, now: float) -> bool:
         started = self._started or now
         return all(now - started > self._tracks[s].info.stale_after for s in binding.sensors)
+
+    def applies(self, binding: Binding, now: float) -> bool:
+        """Whether `binding`'s rule applies at `now` (its season and opening-hours condition)."""
+        rule = binding.rule
+        return rule is None or self._applies(rule.season, rule.when, now)
 
     def _applies(self, season: Season, when: When, now: float) -> bool:
         if season is not Season.ANY and self._season(now) is not season:

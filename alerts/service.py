@@ -20,10 +20,10 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from alerts.engine import AlertEngine
+from alerts.engine import AlertEngine, window_lengths
 from alerts.rules.window import BUCKETS
 from alerts.selfcheck import ServiceCheck
-from alerts.setup import build_engine
+from alerts.setup import build_bindings, build_engine
 from alerts.silence import Silence, SilenceKind
 from alerts.state import Transition
 from alerts.store import AlertStore
@@ -98,20 +98,33 @@ class AlertService:
         """Open the alert tables in `path`, refill the windows from `readings`, restore, start ticking."""
         self._store = await AlertStore.open(path)
         now = time.time()
-        end = datetime.fromtimestamp(now, UTC)
-        for sensor, lengths in self.engine.windows().items():
-            for length in lengths:
-                every = length / BUCKETS
-                buckets = await readings.aggregate(sensor, end - timedelta(seconds=length), end, every)
-                self.engine.load_window(
-                    sensor,
-                    length,
-                    ((b.start.timestamp(), b.mean * b.count, b.count) for b in buckets if b.mean is not None),
-                )
+        for sensor, length, buckets in await _history(self.engine.windows(), readings, now):
+            self.engine.load_window(sensor, length, buckets)
         self.engine.load_latest(await readings.latest())
         self.engine.restore(await self._store.statuses(), await self._store.silences(), now)
         self._task = asyncio.create_task(self._loop(), name="anjing.alerts")
         log.info("告警引擎已启动 / alert engine started: %d alerts defined", len(self.engine.bindings))
+
+    async def reload(self, site: Site, catalog: Mapping[str, SensorInfo], readings: Store) -> None:
+        """Rebind the engine to a reloaded site (`AlertEngine.rebind`: alerts that remain keep their state).
+
+        A window a sensor did not have before is refilled from the store first, as at start; readings
+        stored while that query runs are missing from it (a few seconds of an hour's mean).
+        """
+        bindings = await asyncio.to_thread(build_bindings, site, catalog, checks=self._checks)  # reads files
+        have = self.engine.windows()
+        wanted = {
+            sensor: lengths - have.get(sensor, set())
+            for sensor, lengths in window_lengths(bindings).items()
+            if sensor in catalog
+        }
+        history = await _history(wanted, readings, time.time())
+        self.site = site
+        self._unrecorded.extend(self.engine.rebind(site, bindings, catalog, time.time()))
+        for sensor, length, buckets in history:
+            self.engine.load_window(sensor, length, buckets)
+        await self.flush()
+        log.info("告警引擎已重新加载 / alert engine reloaded: %d alerts defined", len(self.engine.bindings))
 
     def on_stored(self, readings: Sequence[Reading]) -> None:
         self._unrecorded.extend(self.engine.feed(readings))
@@ -170,3 +183,19 @@ class AlertService:
         silence = self.engine.expire_silence(ident, time.time())
         await self.store.save_silence(silence)
         return silence
+
+
+async def _history(
+    windows: Mapping[str, Collection[float]], readings: Store, now: float
+) -> list[tuple[str, float, list[tuple[float, float, int]]]]:
+    """Each (sensor, window length)'s stored aggregates up to `now`, in the window's own buckets."""
+    end = datetime.fromtimestamp(now, UTC)
+    out = []
+    for sensor, lengths in windows.items():
+        for length in lengths:
+            if length <= 0:
+                continue  # the last value: no window
+            buckets = await readings.aggregate(sensor, end - timedelta(seconds=length), end, length / BUCKETS)
+            sums = [(b.start.timestamp(), b.mean * b.count, b.count) for b in buckets if b.mean is not None]
+            out.append((sensor, length, sums))
+    return out

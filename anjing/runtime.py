@@ -9,26 +9,35 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Mapping
 from contextlib import AsyncExitStack
+from datetime import UTC, datetime
+from pathlib import Path
 from types import TracebackType
 from typing import Self
 
 from alerts import AlertService, FeedingStore
 from alerts.notify import Notifier
+from anjing.loading import check_site
+from anjing.reload import plan_restart, rejected
 from anjing.selfchecks import outbox_checks
-from api.auth import AuditLog
-from api.auth.database import open_auth_db
+from api.auth import AuditLog, Principal
+from api.auth.service import AuthService
 from collectors import StatusBoard
 from collectors.modbus import ModbusCollector
 from collectors.mqtt import MqttCollector, StatePublisher
 from collectors.simulator import EmbeddedBroker, MqttDevices, Simulation, SimulationError
-from config import Site
+from collectors.tasks import cancel_and_wait
+from config import ConfigError, Site
 from config.catalog import build_catalog
-from config.mqtt import Mqtt
+from config.changes import SiteChanges, site_changes
+from config.fingerprint import config_checksum
+from config.mqtt import Mqtt, mqtt_devices
+from config.running import ConfigStatus, ReloadOutcome, ReloadResult
+from safety import SafetyService
 from sensors.catalog import SensorInfo
 from storage import ReadingStream, SqliteStore, StoreError, StoreWriter
-from storage.connection import ThreadConnection
 from storage.influx import ForwarderState, InfluxForwarding, OutboxStats
 
 log = logging.getLogger("anjing.runtime")
@@ -38,7 +47,6 @@ class StartupError(RuntimeError):
     """A part of the service cannot start (port in use, store unreadable…): the message says which and why."""
 
 
-CANCEL_RETRY = 0.5  # seconds before a task that has not stopped is cancelled again
 DRAIN_TIMEOUT = 30.0  # seconds a stop waits for a failing store before it gives up on what is pending
 
 
@@ -54,13 +62,24 @@ class Runtime:
         self._stack = AsyncExitStack()
         self._tasks: list[asyncio.Task[None]] = []
         self._store: SqliteStore | None = None
-        self._auth_db: ThreadConnection | None = None
+        self._auth: AuthService | None = None
         self._writer: StoreWriter | None = None
         self._writer_task: asyncio.Task[None] | None = None
         self._influx: InfluxForwarding | None = None
         self.mqtt: MqttCollector | None = None
+        self._mqtt_task: asyncio.Task[None] | None = None
+        self._modbus: ModbusCollector | None = None
+        self._modbus_task: asyncio.Task[None] | None = None
+        self._reloading = asyncio.Lock()  # one reload at a time, and never during the shutdown
+        self._config = ConfigStatus(
+            path=str(site.path), checksum=config_checksum(site), loaded_at=datetime.now(UTC)
+        )
         self.publisher: StatePublisher | None = None  # the alert engine hands state changes to publish_alert
         checks = outbox_checks(lambda: self.outbox) if storage.influxdb is not None else []
+        # the emergency plan is loaded here (a bad plan is a ConfigError); its reminders are alert checks
+        self.safety = None if site.config.safety is None else SafetyService(site, self.catalog)
+        if self.safety is not None:
+            checks += self.safety.checks()
         self.alerts = AlertService(site, self.catalog, checks)  # fed by the writer through FeedingStore
         notify = site.config.notify
         self.notifier = None if notify is None else Notifier(site, notify, self.alerts.engine)
@@ -73,10 +92,14 @@ class Runtime:
         return self._store
 
     @property
-    def audit(self) -> AuditLog:
-        if self._auth_db is None:
+    def auth(self) -> AuthService:
+        if self._auth is None:
             raise RuntimeError("runtime is not started")
-        return AuditLog(self._auth_db)
+        return self._auth
+
+    @property
+    def audit(self) -> AuditLog:
+        return self.auth.audit
 
     @property
     def pending(self) -> int:
@@ -116,6 +139,11 @@ class Runtime:
         return found
 
     @property
+    def config_status(self) -> ConfigStatus:
+        """The running config's file, checksum and load time, and how the last reload went."""
+        return self._config
+
+    @property
     def outbox(self) -> OutboxStats | None:
         """The InfluxDB outbox and forwarder, when `storage.influxdb` is configured."""
         return self._influx.stats if self._influx else None
@@ -134,7 +162,7 @@ class Runtime:
             raise StartupError(f"无法打开存储 / cannot open the store: {exc}") from exc
         log.info("存储 / store: SQLite %s", path)
         try:
-            self._auth_db = await open_auth_db(path)
+            self._auth = await AuthService.open(path, config.api.auth)
         except StoreError as exc:
             await self._store.close()
             raise StartupError(
@@ -143,7 +171,7 @@ class Runtime:
         try:
             await self.alerts.start(path, self._store)
         except StoreError as exc:
-            await self._auth_db.close()
+            await self._auth.close()
             await self._store.close()
             raise StartupError(f"无法打开告警记录 / cannot open the alert tables: {exc}") from exc
         if self.notifier is not None:  # before the writer: no transition is evaluated unheard
@@ -151,7 +179,7 @@ class Runtime:
                 await self.notifier.start(path, self.alerts.store)
             except StoreError as exc:
                 await self.alerts.stop()
-                await self._auth_db.close()
+                await self.auth.close()
                 await self._store.close()
                 raise StartupError(f"无法打开通知队列 / cannot open the notification queue: {exc}") from exc
         self._writer = StoreWriter(
@@ -162,6 +190,8 @@ class Runtime:
         )
         self._writer_task = asyncio.create_task(self._writer.run(), name="anjing.store-writer")
         try:
+            if self.safety is not None:  # after the alert service, whose checks raise its reminders
+                await self._start_safety(self.safety, path)
             influx = config.storage.influxdb
             if influx is not None:  # left after the writer has drained: the last readings reach the outbox
                 self._influx = await self._stack.enter_async_context(
@@ -175,9 +205,9 @@ class Runtime:
                 )
             if config.simulator.enabled:
                 await self._stack.enter_async_context(Simulation(self.site))
-            collector = ModbusCollector(self.site, self.stream, self.board)
-            if collector.plans:  # a site of MQTT devices only has no Modbus part
-                self._tasks.append(asyncio.create_task(collector.run(), name="anjing.modbus"))
+            self._modbus = ModbusCollector(self.site, self.stream, self.board)
+            if self._modbus.plans:  # a site of MQTT devices only has no Modbus part
+                self._run_modbus(self._modbus)
             if config.mqtt is not None:
                 await self._start_mqtt(config.mqtt)
         except SimulationError as exc:
@@ -187,12 +217,24 @@ class Runtime:
             await self._shutdown()
             raise
         log.info(
-            "安境已启动 / Anjing started: %s, %d devices, %d sensors",
+            "安境已启动 / Anjing started: %s, %d devices, %d sensors; config %s %s",
             config.site.name,
             len(config.devices),
             len(self.catalog),
+            self._config.path,
+            self._config.checksum,
         )
         return self
+
+    async def _start_safety(self, safety: SafetyService, path: Path) -> None:
+        try:
+            await safety.start(path, self.store, self.board, self.alerts.engine)
+        except StoreError as exc:
+            raise StartupError(f"无法打开应急预案记录 / cannot open the safety records: {exc}") from exc
+
+    def _run_modbus(self, collector: ModbusCollector) -> None:
+        self._modbus_task = asyncio.create_task(collector.run(), name="anjing.modbus")
+        self._tasks.append(self._modbus_task)
 
     async def _start_mqtt(self, config: Mqtt) -> None:
         """The embedded demo broker and simulated MQTT devices when asked for, then the MQTT collector."""
@@ -203,19 +245,131 @@ class Runtime:
         if config.publish is not None:
             publisher = self.publisher = StatePublisher(config.publish, self.board)
             self.alerts.engine.subscribe(lambda t: publisher.publish_alert(t.key, t.state.value, t.to_json()))
+        self._run_mqtt(self._new_mqtt(self.site, config))
+
+    def _new_mqtt(self, site: Site, config: Mqtt) -> MqttCollector:
         try:
-            self.mqtt = MqttCollector(
+            return MqttCollector(
                 config,
                 self.stream,
                 self.board,
-                base_dir=self.site.base_dir,
-                tz=self.site.config.site.tz,
-                molar_volume=self.site.config.site.molar_volume,
+                base_dir=site.base_dir,
+                tz=site.config.site.tz,
+                molar_volume=site.config.site.molar_volume,
                 publisher=self.publisher,
             )
         except ValueError as exc:  # unreadable TLS files
             raise StartupError(f"MQTT 无法启动 / cannot start MQTT: {exc}") from exc
-        self._tasks.append(asyncio.create_task(self.mqtt.run(), name="anjing.mqtt"))
+
+    def _run_mqtt(self, collector: MqttCollector) -> None:
+        self.mqtt = collector
+        self._mqtt_task = asyncio.create_task(collector.run(), name="anjing.mqtt")
+        self._tasks.append(self._mqtt_task)
+
+    async def reload(self, actor: Principal) -> ReloadOutcome:
+        """Re-read the site file and apply it when it is valid; otherwise keep the running config.
+
+        Logged and audited (`config.reload`) with the checksums before and after, whoever asked:
+        `POST /api/v1/config/reload`, `anjing reload` or a SIGHUP.
+        """
+        async with self._reloading:
+            started, before = time.monotonic(), self._config
+            if self._stopped:
+                return rejected(["服务正在停止 / the service is stopping"], actor, before.checksum, started)
+            try:
+                site = await asyncio.to_thread(check_site, self.site.path)
+            except ConfigError as exc:
+                outcome = rejected(exc.issues, actor, before.checksum, started)
+            else:
+                changes = plan_restart(self.safety, site_changes(self.site, site))
+                outcome = await self._apply(changes, actor, before.checksum, started)
+            self._config = before.model_copy(update={"last_reload": outcome})
+            if outcome.result is ReloadResult.APPLIED:
+                self._config = self._config.model_copy(
+                    update={
+                        "checksum": outcome.new_checksum,
+                        "loaded_at": outcome.at,
+                        "restart_needed": outcome.restart_needed,
+                    }
+                )
+            self._log_reload(outcome)
+            await self.audit.record(
+                actor,
+                "config.reload",
+                str(self.site.path),
+                before={"checksum": before.checksum},
+                after={"checksum": self._config.checksum},
+                outcome="ok" if outcome.result is ReloadResult.APPLIED else outcome.summary,
+                detail="\n".join(outcome.issues) or outcome.summary,
+            )
+            return outcome
+
+    async def _apply(
+        self, changes: SiteChanges, actor: Principal, checksum: str, started: float
+    ) -> ReloadOutcome:
+        """Apply a valid site in place: alerts first (new sensors are judged from their first reading),
+        then the catalog, MQTT and the Modbus buses whose plan changed; devices removed leave the board."""
+        site = changes.site
+        outcome = ReloadOutcome(
+            result=ReloadResult.APPLIED,
+            at=datetime.now(UTC),
+            actor=actor.name,
+            old_checksum=checksum,
+            new_checksum=await asyncio.to_thread(config_checksum, site),
+            added=changes.added,
+            removed=changes.removed,
+            changed=changes.changed,
+            sections=changes.sections,
+            restart_needed=changes.restart_needed,
+        )
+        try:
+            catalog = build_catalog(site)
+            mqtt = site.config.mqtt
+            renewed = self._new_mqtt(site, mqtt) if changes.mqtt_link and mqtt and self.mqtt else None
+            await self.alerts.reload(site, catalog, self.store)
+            self.site, self.catalog = site, catalog
+            if self.notifier is not None:
+                self.notifier.use_zones(site.config.zones)
+            if self._influx is not None:
+                self._influx.use_catalog(catalog)
+            if renewed is not None:
+                await cancel_and_wait([task for task in (self._mqtt_task,) if task is not None])
+                self._tasks = [task for task in self._tasks if task is not self._mqtt_task]
+                self._run_mqtt(renewed)
+            elif self.mqtt is not None and mqtt is not None:
+                await self.mqtt.apply(
+                    mqtt, tz=site.config.site.tz, molar_volume=site.config.site.molar_volume
+                )
+            buses = await self._modbus.apply(site) if self._modbus else []
+            if self._modbus and self._modbus_task is None and self._modbus.plans:
+                self._run_modbus(self._modbus)
+            links = [self.mqtt.link.device] if self.mqtt else []
+            self.board.retain({*(d.id for d in site.config.devices), *mqtt_devices(mqtt), *links})
+        except Exception as exc:  # a bug or a store failure: say so, keep running what runs
+            log.exception("配置应用失败 / applying the reloaded config failed")
+            return outcome.model_copy(
+                update={
+                    "result": ReloadResult.FAILED,
+                    "issues": (repr(exc),),
+                    "seconds": time.monotonic() - started,
+                }
+            )
+        return outcome.model_copy(
+            update={
+                "buses_restarted": tuple(buses),
+                "mqtt_reconnected": renewed is not None,
+                "seconds": time.monotonic() - started,
+            }
+        )
+
+    def _log_reload(self, outcome: ReloadOutcome) -> None:
+        facts = {"reload": outcome.result.value, "checksum": self._config.checksum, "actor": outcome.actor}
+        level = logging.INFO if outcome.result is ReloadResult.APPLIED else logging.ERROR
+        log.log(level, "配置重新加载 / config reload by %s: %s", outcome.actor, outcome.summary, extra=facts)
+        for issue in outcome.issues:
+            log.log(level, "  %s", issue)
+        for key in outcome.restart_needed:
+            log.warning("需要重启 / restart needed: %s", key)
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -227,16 +381,20 @@ class Runtime:
         if self._stopped:
             return
         self._stopped = True
-        await _cancel(self._tasks)
+        async with self._reloading:  # a reload under way finishes first; none starts after
+            pass
+        await cancel_and_wait(self._tasks)
         self._tasks.clear()
         await self.stream.close()
         await self._drain()
+        if self.safety is not None:
+            await self.safety.stop()
         await self.alerts.stop()  # after the drain: the last stored readings are evaluated and recorded
         if self.notifier is not None:  # what it has not sent stays queued for the next start
             await self.notifier.stop()
         await self._stack.aclose()
-        if self._auth_db is not None:
-            await self._auth_db.close()
+        if self._auth is not None:
+            await self._auth.close()
         if self._store is not None:
             await self._store.close()
         facts = {"collected": self.stream.accepted, "stored": self.stored, "pending": self.stream.pending}
@@ -276,18 +434,3 @@ def _task_problem(tasks: list[asyncio.Task[None]]) -> str | None:
         error = task.exception()
         return f"{task.get_name()}: 已退出 / ended" + (f": {error!r}" if error else "")
     return None if tasks else "未启动 / not started"
-
-
-async def _cancel(tasks: list[asyncio.Task[None]]) -> None:
-    """Cancel `tasks` and wait for them, cancelling again any that swallowed it.
-
-    Client libraries under the collectors (pymodbus, paho under aiomqtt) await with
-    `asyncio.wait_for`, which on Python 3.11 can swallow a cancellation that races with an answer;
-    one cancel is then not enough to stop a collector's loop.
-    """
-    pending = set(tasks)
-    while pending:
-        for task in pending:
-            task.cancel()
-        _, pending = await asyncio.wait(pending, timeout=CANCEL_RETRY)
-    await asyncio.gather(*tasks, return_exceptions=True)

@@ -5,13 +5,33 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
+from fastapi import Depends, FastAPI
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
+from api import headers, problems
+from api.auth import Permission
 from api.context import ServiceContext
-from api.routes import alerts, devices, health, metrics, notifications, outbox, readings, sensors
+from api.deps import require
+from api.routes import (
+    alerts,
+    audit,
+    devices,
+    health,
+    metrics,
+    notifications,
+    outbox,
+    public,
+    readings,
+    sensors,
+    tokens,
+    users,
+    zones,
+)
+from api.routes import auth as auth_routes
+from api.routes import config as config_routes
+from api.routes import safety as safety_routes
+from api.routes import site as site_routes
 
 ContextFactory = Callable[[], AbstractAsyncContextManager[ServiceContext]]
 
@@ -37,11 +57,16 @@ def create_app(context_factory: ContextFactory) -> FastAPI:
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
     )
-    for module in (health, sensors, readings, devices, outbox, metrics, alerts, notifications):
+    reader = [Depends(require(Permission.READ))]  # routes needing more declare it themselves
+    for module in (sensors, readings, devices, outbox, alerts, notifications):
+        app.include_router(module.router, dependencies=reader)
+    for module in (health, metrics, auth_routes, users, tokens, audit):  # public or guarded per route
         app.include_router(module.router)
-
-    @app.get("/", include_in_schema=False)
-    async def root() -> RedirectResponse:
-        return RedirectResponse("/docs")
+    app.include_router(config_routes.router)  # READ and CONFIG guarded per route
+    for module in (site_routes, zones, public):  # site and zones guard READ themselves; public: the kiosk
+        app.include_router(module.router)
+    app.include_router(safety_routes.router)  # READ, SIGN and INSPECT guarded per route
+    problems.install(app)  # problem+json for every error, documented in the schema
+    app.add_middleware(headers.SecurityHeaders)  # outside the problems' catch-all: a 500 gets them too
 
     return app

@@ -11,9 +11,12 @@ from typing import Protocol
 
 from alerts import AlertService
 from alerts.notify import Notifier
-from api.auth import AuditLog
+from api.auth import AuditLog, Principal
+from api.auth.service import AuthService
 from collectors import StatusBoard
 from config import Site
+from config.running import ConfigStatus, ReloadOutcome
+from safety import SafetyService
 from sensors.catalog import SensorInfo
 from storage import ReadingStream, StoreWriter
 from storage.base import Store
@@ -71,5 +74,20 @@ class ServiceContext(Protocol):
         """The notification pipeline; None when `notify:` is not configured."""
 
     @property
+    def auth(self) -> AuthService:
+        """Users, sessions, tokens and the login lock-out."""
+
+    @property
     def audit(self) -> AuditLog:
         """The append-only audit log every mutating route writes to."""
+
+    @property
+    def safety(self) -> SafetyService | None:
+        """The emergency plan, its inspections and drills; None when `safety:` is not configured."""
+
+    @property
+    def config_status(self) -> ConfigStatus:
+        """The running config: its file, checksum, load time, and how the last reload went."""
+
+    async def reload(self, actor: Principal) -> ReloadOutcome:
+        """Re-read the site file; apply it when valid, else keep the running config (audited as `actor`)."""

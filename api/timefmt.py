@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 from fastapi import HTTPException, status
 
+EARLIEST, LATEST = 1970, 9999 - 1  # a range ± a day still fits in datetime
+
 
 def to_site(ts: datetime, tz: ZoneInfo) -> datetime:
     return ts.astimezone(tz)
@@ -25,4 +27,9 @@ def parse_query_time(value: str | None, name: str, tz: ZoneInfo, default: dateti
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
+    if not EARLIEST <= parsed.year <= LATEST:  # arithmetic on the range must not overflow
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            f"{name} 超出范围 / {name} is out of range: {value!r} (years {EARLIEST}–{LATEST})",
+        )
     return parsed.astimezone(UTC)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -43,11 +43,21 @@ class StatusBoard:
         self._devices: dict[str, DeviceStatus] = {}
 
     def register(self, device: str, bus: str, address: int) -> DeviceStatus:
-        """The device's status, created the first time: a poller started again keeps its counters."""
-        return self._devices.setdefault(device, DeviceStatus(device, bus, address))
+        """The device's status, created the first time: a poller started again keeps its counters
+        (and takes the bus and address a reloaded config gives it)."""
+        status = self._devices.setdefault(device, DeviceStatus(device, bus, address))
+        status.bus, status.address = bus, address
+        return status
 
     def get(self, device: str) -> DeviceStatus | None:
         return self._devices.get(device)
+
+    def retain(self, devices: Collection[str]) -> list[str]:
+        """Forget every device not in `devices` (removed by a reload); the ids forgotten."""
+        gone = [ident for ident in self._devices if ident not in devices]
+        for ident in gone:
+            del self._devices[ident]
+        return gone
 
     def __iter__(self) -> Iterator[DeviceStatus]:
         return iter(self._devices.values())

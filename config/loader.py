@@ -13,6 +13,7 @@ from config.models import SiteConfig
 from config.mqtt import MqttProfile
 from config.notify import check_notify
 from config.profiles import SHIPPED_PROFILES, Collected, collect_mqtt_profiles, collect_profiles
+from config.serving import check_api
 from config.source import Source, load_yaml
 from config.validation import validate
 from sensors import DeviceProfile
@@ -142,7 +143,7 @@ def _cross_check(
     check.devices()
     check.simulator()
     check.mqtt(data.get("mqtt"))
-    return [*check.issues, *check_notify(data.get("notify"), source)]
+    return [*check.issues, *check_notify(data.get("notify"), source), *check_api(data.get("api"), source)]
 
 
 class _CrossCheck:

@@ -11,16 +11,19 @@ import re
 from datetime import datetime, time
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from config.alerting import Alerting
+from config.auth import ApiAuth
 from config.errors import InvalidValue
 from config.influx import InfluxStorage
 from config.mqtt import Mqtt
 from config.notify import Notify
+from config.safety import SafetyConfig
+from config.serving import ProxyAddress, check_tls_pair
 from config.types import IDENTIFIER_PATTERN, Seconds
 
 Identifier = Annotated[str, Field(pattern=IDENTIFIER_PATTERN, max_length=64)]
@@ -260,6 +263,18 @@ class Simulator(Strict):
 class Api(Strict):
     host: str = "127.0.0.1"
     port: Port = 8000
+    auth: ApiAuth = Field(default_factory=ApiAuth)
+    tls_cert: Path | None = Field(default=None, description="PEM certificate (chain): serve HTTPS")
+    tls_key: Path | None = Field(default=None, description="its PEM private key")
+    trusted_proxies: list[ProxyAddress] = Field(
+        default_factory=lambda: ["127.0.0.1"],
+        description="proxies whose X-Forwarded-For/-Proto are believed (addresses or networks)",
+    )
+
+    @model_validator(mode="after")
+    def _tls_pair(self) -> Self:
+        check_tls_pair(self.tls_cert, self.tls_key)
+        return self
 
 
 class SiteConfig(Strict):
@@ -276,3 +291,4 @@ class SiteConfig(Strict):
     mqtt: Mqtt | None = None
     alerting: Alerting = Alerting()
     notify: Notify | None = None
+    safety: SafetyConfig | None = Field(default=None, description="the emergency plan: safety/")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the system programs the tests talk to, when missing (apt, as root; CI runs as root):
-# socat (RS-485 over pseudo-terminals), InfluxDB/VictoriaMetrics, Mosquitto and openssl.
+# socat (RS-485 over pseudo-terminals), InfluxDB/VictoriaMetrics, Mosquitto, openssl, and Chromium
+# with CJK fonts for the dashboard's browser tests.
 set -euo pipefail
 missing=()
 for program in socat; do  # RS-485 over pseudo-terminal pairs (tests/collectors/modbus)
@@ -14,6 +15,10 @@ command -v influxd >/dev/null 2>&1 || missing+=("influxdb")
 # makes the TLS test's CA and certificates.
 [ -x /usr/sbin/mosquitto ] || command -v mosquitto >/dev/null 2>&1 || missing+=("mosquitto")
 command -v openssl >/dev/null 2>&1 || missing+=("openssl")
+# The dashboard (tests/dashboard): Debian's Chromium, driven by Playwright's Python package (no browser
+# download); Chinese renders only with a CJK font.
+command -v chromium >/dev/null 2>&1 || missing+=("chromium")
+[ -d /usr/share/fonts/opentype/noto ] || missing+=("fonts-noto-cjk")
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
     echo "缺少测试依赖 / missing test dependencies: ${missing[*]} — run: sudo apt-get install -y ${missing[*]}" >&2

@@ -17,10 +17,10 @@ import httpx
 import pytest
 
 from anjing.runtime import Runtime
-from api import create_app
 from collectors.simulator import Simulation
 from config import load_site
 from config.catalog import build_catalog
+from tests.api_client import api_client
 from tests.helpers import free_port, small_site
 
 FROZEN = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai: open, lights on
@@ -50,12 +50,12 @@ class Harness:
 @pytest.fixture
 async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
     site = load_site(small_site(tmp_path, tcp_port=free_port(), rtu_port=free_port(), poll="200ms"))
-    app = create_app(lambda: Runtime(site))
-    async with Simulation(site, clock=lambda: FROZEN) as sim, Runtime(site) as runtime:
-        app.state.context = runtime
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://anjing") as client:
-            yield Harness(sim, client, runtime)
+    async with (
+        Simulation(site, clock=lambda: FROZEN) as sim,
+        Runtime(site) as runtime,
+        api_client(runtime) as client,
+    ):
+        yield Harness(sim, client, runtime)
 
 
 def by_sensor(readings: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -21,12 +21,14 @@ from tests.helpers import free_port, small_site, write_site
 ANJING = [sys.executable, "-m", "anjing"]
 
 
-def start(config: Path, port: int, *extra: str) -> subprocess.Popen[str]:
+def start(config: Path, port: int, *extra: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [*ANJING, "run", "--config", str(config), "--port", str(port), "--log-json", *extra],
+        stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env=env,
     )
 
 

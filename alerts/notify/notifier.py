@@ -14,7 +14,7 @@ import contextlib
 import dataclasses
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from alerts.notify.retry import ChannelWorker
 from alerts.state import AlertState, Transition
 from alerts.store import AlertStore
 from config.loader import Site
+from config.models import Zone
 from config.notify import Notify, Receiver
 
 log = logging.getLogger("anjing.notify")
@@ -111,6 +112,11 @@ class Notifier:
                 await channel.aclose()
         if self._queue is not None:
             await self._queue.close()
+
+    def use_zones(self, zones: Sequence[Zone]) -> None:
+        """Take the zones of a reloaded site: their names and kinds in notices and routes."""
+        self._zones.clear()  # the renderer reads the same mapping
+        self._zones.update((zone.id, zone) for zone in zones)
 
     def listen(self, transition: Transition) -> None:
         """The engine's listener: muted transitions are recorded by the engine and told to no one."""

@@ -12,6 +12,8 @@ class Via(StrEnum):
     SESSION = "session"
     TOKEN = "token"
     ANONYMOUS = "anonymous"
+    CLI = "cli"  # the `anjing` command on the server: shell access to the site file is the credential
+    SYSTEM = "system"  # the service itself (a SIGHUP reload, a scheduled job)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from enum import StrEnum
 
 
 class Permission(StrEnum):
+    ACCOUNT = "account"  # one's own password and tokens: every signed-in user, never the anonymous public
     READ = "read"  # live state, readings, alerts, notification log
     METRICS = "metrics"  # /metrics, for a Prometheus token
     ACKNOWLEDGE = "acknowledge"  # acknowledge a firing alert
@@ -33,7 +34,7 @@ class Role(StrEnum):
         return ROLE_PERMISSIONS[self]
 
 
-_VIEWER = frozenset({Permission.READ, Permission.METRICS})
+_VIEWER = frozenset({Permission.ACCOUNT, Permission.READ, Permission.METRICS})
 _DUTY = _VIEWER | {Permission.ACKNOWLEDGE, Permission.INSPECT}
 _MANAGER = _DUTY | {Permission.SILENCE, Permission.SIGN, Permission.EXPORT, Permission.AUDIT}
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

@@ -12,13 +12,14 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from alerts import AlertError, AlertState, SilenceKind
 from alerts.silence import MATCHER_KEYS, Silence
 from api.auth.principal import Principal
 from api.auth.roles import Permission
 from api.deps import ContextDep, require
+from api.problems import problem_responses
 from api.timefmt import parse_query_time
 
 router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"])
@@ -27,6 +28,37 @@ Silencer = Annotated[Principal, Depends(require(Permission.SILENCE))]
 
 
 class AlertPublic(BaseModel):
+    """An alert as it stands, with the evidence an assessor needs: value, limit, standard and clause."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "key": "gb-t-18883-2022/hcho-1h@aq-meeting.hcho",
+                    "rule": "gb-t-18883-2022/hcho-1h",
+                    "name": "甲醛 1小时平均 / Formaldehyde 1-hour mean",
+                    "subject": "aq-meeting.hcho",
+                    "zone": "meeting",
+                    "state": "firing",
+                    "since": "2026-11-28T10:42:00+08:00",
+                    "severity": "warning",
+                    "value": 0.112,
+                    "unit": "mg/m³",
+                    "limit": "≤ 0.08 mg/m³",
+                    "standard": "GB/T 18883-2022",
+                    "clause": "表 1",
+                    "wording": "甲醛 HCHO ≤ 0.08 mg/m³（1 h 平均）",
+                    "confidence": "high",
+                    "override_reason": "",
+                    "basis": "",
+                    "acked_by": None,
+                    "comment": "",
+                    "silenced_by": [],
+                }
+            ]
+        }
+    )
+
     key: str
     rule: str
     name: str
@@ -50,11 +82,30 @@ class AlertPublic(BaseModel):
 
 
 class AcknowledgeIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"key": "gb-51309-2018/lamp-fault@em-ctrl.lamp_3", "comment": "已派人更换"}]
+        }
+    )
+
     key: str = Field(description="the alert's key, e.g. gb-t-18883-2022/hcho-1h@aq-meeting.hcho")
     comment: str = ""
 
 
 class SilenceIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "matchers": {"zone": "meeting"},
+                    "end": "2026-11-28T18:00:00+08:00",
+                    "reason": "会议室装修 / meeting room being refurbished",
+                    "kind": "maintenance",
+                }
+            ]
+        }
+    )
+
     matchers: dict[str, str] = Field(description=f"label → value; labels: {', '.join(MATCHER_KEYS)}")
     start: datetime | None = None
     end: datetime
@@ -63,6 +114,22 @@ class SilenceIn(BaseModel):
 
 
 class SilencePublic(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "7c1f0a2e",
+                    "matchers": {"zone": "meeting"},
+                    "start": "2026-11-28T09:00:00+08:00",
+                    "end": "2026-11-28T18:00:00+08:00",
+                    "reason": "会议室装修 / meeting room being refurbished",
+                    "created_by": "zhang.wei",
+                    "kind": "maintenance",
+                }
+            ]
+        }
+    )
+
     id: str
     matchers: dict[str, str]
     start: datetime
@@ -150,13 +217,24 @@ async def history(
     )
 
 
-@router.post("/acknowledge", summary="确认告警 / acknowledge a firing alert")
+@router.post(
+    "/acknowledge", summary="确认告警 / acknowledge a firing alert", responses=problem_responses(409)
+)
 async def acknowledge(body: AcknowledgeIn, context: ContextDep, user: Acknowledger) -> dict[str, Any]:
+    engine = context.alerts.engine
+    before = engine.status(body.key).to_json() if body.key in engine.bindings else None
     try:
         transition = await context.alerts.acknowledge(body.key, user.name, body.comment)
     except AlertError as exc:
+        await context.audit.record(
+            user, "alert.acknowledge", body.key, before=before, outcome=f"refused: {exc}"
+        )
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
-    return transition.to_json()
+    after = transition.to_json()
+    await context.audit.record(
+        user, "alert.acknowledge", body.key, before=before, after=after, detail=body.comment
+    )
+    return after
 
 
 @router.get("/silences", response_model=list[SilencePublic], summary="静默与维护窗口 / silences")
@@ -164,7 +242,12 @@ async def list_silences(context: ContextDep) -> list[SilencePublic]:
     return [_silence_public(s, context) for s in context.alerts.engine.silences]
 
 
-@router.post("/silences", response_model=SilencePublic, summary="新建静默 / create a silence")
+@router.post(
+    "/silences",
+    response_model=SilencePublic,
+    summary="新建静默 / create a silence",
+    responses=problem_responses(422),
+)
 async def create_silence(body: SilenceIn, context: ContextDep, user: Silencer) -> SilencePublic:
     start = (body.start or datetime.now(UTC)).timestamp()
     try:
@@ -178,6 +261,7 @@ async def create_silence(body: SilenceIn, context: ContextDep, user: Silencer) -
         )
     except ValueError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+    await context.audit.record(user, "alert.silence", silence.id, after=silence.to_json(), detail=body.reason)
     return _silence_public(silence, context)
 
 
@@ -185,11 +269,13 @@ async def create_silence(body: SilenceIn, context: ContextDep, user: Silencer) -
     "/silences/{ident}",
     response_model=SilencePublic,
     summary="结束静默 / end a silence now",
-    dependencies=[Depends(require(Permission.SILENCE))],
+    responses=problem_responses(404),
 )
-async def expire_silence(ident: str, context: ContextDep) -> SilencePublic:
+async def expire_silence(ident: str, context: ContextDep, user: Silencer) -> SilencePublic:
+    before = next((s.to_json() for s in context.alerts.engine.silences if s.id == ident), None)
     try:
         silence = await context.alerts.expire(ident)
     except AlertError as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+    await context.audit.record(user, "alert.unsilence", ident, before=before, after=silence.to_json())
     return _silence_public(silence, context)

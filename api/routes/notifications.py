@@ -3,18 +3,41 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, status
-from pydantic import BaseModel
+from fastapi import APIRouter, HTTPException, Query, status
+from pydantic import BaseModel, ConfigDict
 
 from alerts.notify import Notifier
 from api.deps import ContextDep
+from api.problems import problem_responses
 from api.timefmt import parse_query_time
 
-router = APIRouter(prefix="/api/v1/notifications", tags=["notifications"])
+router = APIRouter(
+    prefix="/api/v1/notifications", tags=["notifications"], responses=problem_responses(404)
+)  # 404 when `notify:` is not configured
 
 
 class DeliveryPublic(BaseModel):
+    """One delivery attempt of one notice to one receiver over one channel."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "time": "2026-11-28T10:16:02+08:00",
+                    "alert_keys": ["gb-51309-2018/lamp-fault@em-1.lamp_1"],
+                    "receiver": "duty-manager",
+                    "channel": "duty-wecom",
+                    "reason": "notify",
+                    "outcome": "sent",
+                    "answer": '{"errcode":0,"errmsg":"ok"}',
+                    "attempt": 1,
+                }
+            ]
+        }
+    )
+
     time: datetime
     alert_keys: list[str]
     receiver: str
@@ -26,6 +49,12 @@ class DeliveryPublic(BaseModel):
 
 
 class ChannelCounts(BaseModel):
+    """A channel's counters since the service started."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"channel": "duty-wecom", "sent": 42, "failed": 1, "throttled": 0}]}
+    )
+
     channel: str
     sent: int
     failed: int
@@ -41,10 +70,14 @@ def _notifier(context: ContextDep) -> Notifier:
 @router.get("", response_model=list[DeliveryPublic], summary="通知记录 / delivery log")
 async def deliveries(
     context: ContextDep,
-    alert: str | None = None,
-    receiver: str | None = None,
-    since: str | None = None,
-    limit: int = 500,
+    alert: Annotated[
+        str | None, Query(description="an alert key", examples=["gb-51309-2018/lamp-fault@em-1.lamp_1"])
+    ] = None,
+    receiver: Annotated[str | None, Query(description="a receiver id", examples=["duty-manager"])] = None,
+    since: Annotated[
+        str | None, Query(description="ISO 8601", examples=["2026-11-28T00:00:00+08:00"])
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000, description="newest first, at most this many")] = 500,
 ) -> list[DeliveryPublic]:
     """Every delivery attempt, newest first; filter by alert key, receiver id, and `since` (ISO 8601)."""
     tz = context.site.config.site.tz

@@ -8,17 +8,19 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, status
 
 from api.deps import ContextDep
+from api.problems import problem_responses
 from api.schemas import BucketPublic, ReadingPublic, ReadingSeries
 from api.timefmt import parse_query_time, to_site
 from config.types import parse_duration
 from sensors import Quality, Reading
 from sensors.catalog import SensorInfo
 
-router = APIRouter(prefix="/api/v1/readings", tags=["readings"])
+router = APIRouter(prefix="/api/v1/readings", tags=["readings"], responses=problem_responses(404))
 
 MAX_BUCKETS = 20_000
 MAX_RAW = 10_000
 MIN_EVERY = 1.0
+MAX_EVERY = 366 * 86400.0
 
 
 def reading_public(
@@ -45,8 +47,10 @@ def reading_public(
 @router.get("/latest", response_model=list[ReadingPublic], summary="最新读数 / latest readings")
 async def latest(
     context: ContextDep,
-    zone: str | None = None,
-    sensor: Annotated[list[str] | None, Query(description="sensor ids; all when absent")] = None,
+    zone: Annotated[str | None, Query(description="only this zone's sensors", examples=["hall"])] = None,
+    sensor: Annotated[
+        list[str] | None, Query(description="sensor ids; all when absent", examples=[["aq-hall-1.co2"]])
+    ] = None,
 ) -> list[ReadingPublic]:
     catalog = context.catalog
     wanted = [s for s in (sensor or catalog) if zone is None or (s in catalog and catalog[s].zone == zone)]
@@ -59,11 +63,17 @@ async def latest(
 @router.get("", response_model=ReadingSeries, summary="历史读数 / reading history")
 async def history(
     context: ContextDep,
-    sensor: str,
-    start: Annotated[str | None, Query(description="ISO 8601; default end − 24 h")] = None,
-    end: Annotated[str | None, Query(description="ISO 8601; default now")] = None,
+    sensor: Annotated[
+        str, Query(description="a sensor id (see /api/v1/sensors)", examples=["aq-hall-1.co2"])
+    ],
+    start: Annotated[
+        str | None, Query(description="ISO 8601; default end − 24 h", examples=["2026-11-28T08:30:00+08:00"])
+    ] = None,
+    end: Annotated[
+        str | None, Query(description="ISO 8601; default now", examples=["2026-11-28T17:30:00+08:00"])
+    ] = None,
     every: Annotated[
-        str | None, Query(description="window such as 1m, 5m, 1h; raw readings when absent")
+        str | None, Query(description="window such as 1m, 5m, 1h; raw readings when absent", examples=["1h"])
     ] = None,
 ) -> ReadingSeries:
     _known([sensor], context)
@@ -111,9 +121,10 @@ def _every(text: str, span: float) -> float:
         seconds = float(parse_duration(text))
     except ValueError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
-    if seconds < MIN_EVERY:
+    if not MIN_EVERY <= seconds <= MAX_EVERY:
         raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, "every 至少 1s / every must be at least 1s"
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            "every 须在 1s 与 366d 之间 / every must be from 1s to 366d",
         )
     if span / seconds > MAX_BUCKETS:
         raise HTTPException(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from api.deps import ContextDep
 from api.schemas import SensorPublic
@@ -31,5 +33,8 @@ def sensor_public(info: SensorInfo) -> SensorPublic:
 
 
 @router.get("", response_model=list[SensorPublic], summary="传感器列表 / list sensors")
-async def list_sensors(context: ContextDep, zone: str | None = None) -> list[SensorPublic]:
+async def list_sensors(
+    context: ContextDep,
+    zone: Annotated[str | None, Query(description="only this zone's sensors", examples=["hall"])] = None,
+) -> list[SensorPublic]:
     return [sensor_public(i) for i in context.catalog.values() if zone is None or i.zone == zone]

@@ -57,12 +57,42 @@ class MqttCollector:
         self.link = board.register(f"mqtt:{config.client_id}", MQTT_BUS, 0)  # the broker connection itself
         self._devices: dict[str, DeviceStatus] = {}
         self._stale_after: dict[str, float] = {}
-        for info in mqtt_sensors(config).values():
-            self._devices[info.device] = board.register(info.device, MQTT_BUS, 0)
-            self._stale_after[info.device] = info.stale_after
         self._seen: dict[str, float] = {}  # device → monotonic time of its last message
+        self._register(config)
         self._started = time.monotonic()
+        self._client: aiomqtt.Client | None = None  # while connected and subscribed
         self.connects = 0
+
+    def _register(self, config: Mqtt) -> None:
+        """Watch the liveness of `config`'s devices (and of no others)."""
+        self._devices.clear()
+        self._stale_after.clear()
+        for info in mqtt_sensors(config).values():
+            self._devices[info.device] = self.board.register(info.device, MQTT_BUS, 0)
+            self._stale_after[info.device] = info.stale_after
+        self._seen = {device: seen for device, seen in self._seen.items() if device in self._devices}
+
+    async def apply(self, config: Mqtt, *, tz: tzinfo, molar_volume: float) -> None:
+        """Take reloaded subscriptions on the running connection (its broker settings unchanged).
+
+        The topic filters that are new are subscribed and those no longer used unsubscribed, so the
+        persistent session stops queueing them; if the connection drops meanwhile, the reconnect
+        subscribes to the new filters anyway.
+        """
+        before = self.router.filters
+        self.config = config
+        self.router = Router(config, tz=tz, molar_volume=molar_volume)
+        self._register(config)
+        client = self._client
+        if client is None:
+            return
+        gone = [topic for topic in before if topic not in self.router.filters]
+        try:
+            await self._subscribe(client, [topic for topic in self.router.filters if topic not in before])
+            for topic in gone:
+                await client.unsubscribe(shared(topic, config.shared_group))
+        except aiomqtt.MqttError as exc:
+            log.warning("重新订阅失败 / re-subscribing failed: %s — the reconnect subscribes again", exc)
 
     async def run(self) -> None:
         """Collect until cancelled."""
@@ -85,18 +115,21 @@ class MqttCollector:
                         # consuming (and acknowledging) first: a broker may deliver retained and queued
                         # messages before it answers SUBSCRIBE, and amqtt waits for their PUBACKs
                         tasks.create_task(self._consume(client), name=f"{name}.consume")
-                        await self._subscribe(client)
+                        await self._subscribe(client, self.router.filters)
                         self._link_up(where)  # online = connected and subscribed
+                        self._client = client
                         if self.publisher is not None:
                             tasks.create_task(self.publisher.run(client), name=f"{name}.publish")
             except* aiomqtt.MqttError as group:
                 self._link_down(where, group.exceptions[0])
+            finally:
+                self._client = None
             await asyncio.sleep(delay * random.uniform(0.8, 1.2))
             delay = min(delay * 2, self.config.backoff_max)
 
-    async def _subscribe(self, client: aiomqtt.Client) -> None:
+    async def _subscribe(self, client: aiomqtt.Client, topics: list[str]) -> None:
         qos = int(self.config.qos)
-        for topic in self.router.filters:
+        for topic in topics:
             full = shared(topic, self.config.shared_group)
             granted = await client.subscribe(full, qos=qos)
             codes = [code if isinstance(code, int) else code.value for code in granted]

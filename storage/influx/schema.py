@@ -68,6 +68,11 @@ class Schema:
         self._catalog = catalog
         self._series: dict[tuple[str, Quantity, Quality], str] = {}
 
+    def use_catalog(self, catalog: Mapping[str, SensorInfo]) -> None:
+        """Tag from now on with `catalog`; the series' tags are built anew."""
+        self._catalog = catalog
+        self._series = {}
+
     def line(self, reading: Reading) -> str:
         key = (reading.sensor, reading.quantity, reading.quality)
         series = self._series.get(key)

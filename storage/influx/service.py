@@ -50,6 +50,10 @@ class InfluxForwarding:
             raise RuntimeError("InfluxDB forwarding is not started")
         return self._forwarder.stats
 
+    def use_catalog(self, catalog: Mapping[str, SensorInfo]) -> None:
+        """Tag lines with a reloaded site's catalog (sensors added, moved to another zone)."""
+        self._schema.use_catalog(catalog)
+
     @property
     def outbox(self) -> Outbox:
         if self._outbox is None:

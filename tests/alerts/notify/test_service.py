@@ -7,13 +7,11 @@ import json
 import time
 from pathlib import Path
 
-import httpx
-
 from anjing.runtime import Runtime
-from api import create_app
 from config import Site, load_site
 from tests.alerts.channels.receiver import Receiver
 from tests.alerts.notify.support import hook, logged, until
+from tests.api_client import api_client
 from tests.helpers import free_port, small_site
 
 LAMP = "gb-51309-2018/lamp-fault@em-1.lamp_1"
@@ -44,13 +42,11 @@ async def test_a_firing_alert_reaches_the_webhook_and_the_log(tmp_path: Path, re
   routes: [{receivers: [duty], group_wait: 0s}]
 """,
     )
-    app = create_app(lambda: Runtime(site))
     async with Runtime(site) as runtime:
-        app.state.context = runtime
         await until(lambda: any(LAMP in json.loads(r.body)["alert_keys"] for r in receiver.requests), 15)
         assert runtime.notifier is not None
         await logged(runtime.notifier.queue, alert=LAMP)  # the worker records after the receiver has it
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://a") as client:
+        async with api_client(runtime) as client:
             log = (await client.get("/api/v1/notifications", params={"alert": LAMP})).json()
             assert [(e["receiver"], e["channel"], e["outcome"], e["reason"]) for e in log] == [
                 ("duty", "hook", "sent", "notify")

@@ -13,8 +13,8 @@ import orjson
 import pytest
 
 from anjing.runtime import Runtime
-from api import create_app
 from config import load_site
+from tests.api_client import api_client
 from tests.collectors.mqtt.broker import Mosquitto
 from tests.collectors.mqtt.harness import mqtt_site, publish_all, until
 
@@ -47,14 +47,9 @@ class Api:
 async def api(tmp_path: Path, mosquitto: Mosquitto) -> AsyncIterator[Api]:
     extra = "  publish: {prefix: lobby}\n"
     site = load_site(mqtt_site(tmp_path, mosquitto.port, subscriptions=FAST, mqtt=extra))
-    async with Runtime(site) as runtime:
-        app = create_app(lambda: runtime)
-        app.state.context = runtime
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://anjing"
-        ) as client:
-            await until(lambda: runtime.board.get("mqtt:anjing-test").online)  # type: ignore[union-attr]
-            yield Api(runtime, client)
+    async with Runtime(site) as runtime, api_client(runtime) as client:
+        await until(lambda: runtime.board.get("mqtt:anjing-test").online)  # type: ignore[union-attr]
+        yield Api(runtime, client)
 
 
 async def test_sensors_devices_and_availability_in_the_api(api: Api, mosquitto: Mosquitto) -> None:

@@ -66,6 +66,7 @@ def test_kill_9_mid_forward_loses_nothing(tmp_path: Path, victoria: VictoriaMetr
         poll="200ms",
         extra="""
         simulator: {enabled: true, seed: 5}
+        api: {auth: {anonymous_role: viewer}}  # the outbox is read without signing in
         """,
     )
     influx = (

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
-
 from anjing.runtime import Runtime
-from api import create_app
 from collectors.simulator import Simulation
 from config import Site, load_site
+from tests.api_client import api_client
 from tests.helpers import free_port, small_site
 from tests.storage.influx.servers import VictoriaMetrics
 from tests.storage.influx.test_api import poll
@@ -42,20 +40,17 @@ async def test_an_unreachable_influxdb_raises_outbox_growing_until_it_drains(
 ) -> None:
     victoria.stop()
     site = _site(tmp_path, victoria.url)
-    app = create_app(lambda: Runtime(site))
-    async with Simulation(site), Runtime(site) as runtime:
-        app.state.context = runtime
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://a") as client:
-            alerts = await poll(client, "/api/v1/alerts", lambda b: _states(b or []).get(GROWING) == "firing")
-            growing = next(a for a in alerts if a["key"] == GROWING)
-            assert growing["severity"] == "warning"
-            victoria.start()
-            await poll(client, "/api/v1/alerts", lambda b: GROWING not in _states(b or []), within=30)
-            history = (await client.get("/api/v1/alerts/history", params={"key": GROWING})).json()
-            assert [h["state"] for h in history if h["key"] == GROWING][-2:] in (
-                ["firing", "resolved"],
-                ["resolved", "firing"],
-            )
+    async with Simulation(site), Runtime(site) as runtime, api_client(runtime) as client:
+        alerts = await poll(client, "/api/v1/alerts", lambda b: _states(b or []).get(GROWING) == "firing")
+        growing = next(a for a in alerts if a["key"] == GROWING)
+        assert growing["severity"] == "warning"
+        victoria.start()
+        await poll(client, "/api/v1/alerts", lambda b: GROWING not in _states(b or []), within=30)
+        history = (await client.get("/api/v1/alerts/history", params={"key": GROWING})).json()
+        assert [h["state"] for h in history if h["key"] == GROWING][-2:] in (
+            ["firing", "resolved"],
+            ["resolved", "firing"],
+        )
 
 
 async def test_refused_credentials_raise_a_critical_alert(tmp_path: Path) -> None:
@@ -63,18 +58,11 @@ async def test_refused_credentials_raise_a_critical_alert(tmp_path: Path) -> Non
     victoria.start()
     try:
         site = _site(tmp_path, victoria.url)
-        app = create_app(lambda: Runtime(site))
-        async with Simulation(site), Runtime(site) as runtime:
-            app.state.context = runtime
-            async with httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://a"
-            ) as client:
-                alerts = await poll(
-                    client, "/api/v1/alerts", lambda b: _states(b or []).get(AUTH) == "firing"
-                )
-                auth = next(a for a in alerts if a["key"] == AUTH)
-                assert auth["severity"] == "critical"
-                history = (await client.get("/api/v1/alerts/history", params={"key": AUTH})).json()
-                assert "HTTP 401" in history[0]["note"]
+        async with Simulation(site), Runtime(site) as runtime, api_client(runtime) as client:
+            alerts = await poll(client, "/api/v1/alerts", lambda b: _states(b or []).get(AUTH) == "firing")
+            auth = next(a for a in alerts if a["key"] == AUTH)
+            assert auth["severity"] == "critical"
+            history = (await client.get("/api/v1/alerts/history", params={"key": AUTH})).json()
+            assert "HTTP 401" in history[0]["note"]
     finally:
         victoria.stop()
