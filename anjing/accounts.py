@@ -40,7 +40,7 @@ def database(site: Site) -> Path:
     return site.resolve(site.config.storage.sqlite.path).resolve()
 
 
-def _cli_actor() -> Principal:
+def cli_actor() -> Principal:
     return Principal(f"cli:{getpass.getuser()}", None, Via.CLI, None, frozenset(Permission))
 
 
@@ -107,7 +107,7 @@ async def ensure_admin(auth: AuthService) -> None:
         )
         return
     admin = await auth.users.require(name)
-    await auth.audit.record(_cli_actor(), "user.add", name, after=admin.public(), detail="first admin")
+    await auth.audit.record(cli_actor(), "user.add", name, after=admin.public(), detail="first admin")
     log.info("已创建管理员 %s / created the admin %s", name, name)
 
 
@@ -129,7 +129,7 @@ def user_add(
 
     async def add(auth: AuthService) -> None:
         user = await auth.users.add(name, role, password, display)
-        await auth.audit.record(_cli_actor(), "user.add", name, after=user.public())
+        await auth.audit.record(cli_actor(), "user.add", name, after=user.public())
 
     with_auth(load_or_exit(config), add)
     typer.echo(f"已添加 / added: {name} ({role.value})")
@@ -144,7 +144,7 @@ def user_passwd(
 
     async def change(auth: AuthService) -> None:
         await auth.users.set_password(name, password)
-        await auth.audit.record(_cli_actor(), "user.password", name)
+        await auth.audit.record(cli_actor(), "user.password", name)
 
     with_auth(load_or_exit(config), change)
     typer.echo(f"密码已更改 / password changed: {name}")
@@ -154,7 +154,7 @@ def _set_disabled(name: str, disabled: bool, config: Path) -> None:
     async def apply(auth: AuthService) -> None:
         before, after = await auth.users.update(name, disabled=disabled)
         await auth.audit.record(
-            _cli_actor(), "user.update", name, before=before.public(), after=after.public()
+            cli_actor(), "user.update", name, before=before.public(), after=after.public()
         )
 
     with_auth(load_or_exit(config), apply)
@@ -201,7 +201,7 @@ def token_create(
             )
         expires = None if not days else time.time() + days * 86400
         token, secret = await auth.tokens.create(user, name, frozenset(scope), expires)
-        await auth.audit.record(_cli_actor(), "token.create", token.id, after=token.public())
+        await auth.audit.record(cli_actor(), "token.create", token.id, after=token.public())
         typer.echo(f"令牌 / token {token.id} ({name}, {user})", err=True)
         return secret
 
@@ -218,7 +218,7 @@ def token_revoke(ident: str, config: ConfigOption = DEFAULT_CONFIG) -> None:
             raise UserError(f"没有令牌 {ident} / no token {ident}")
         after = await auth.tokens.get(ident)
         await auth.audit.record(
-            _cli_actor(), "token.revoke", ident, before=before.public(), after=after and after.public()
+            cli_actor(), "token.revoke", ident, before=before.public(), after=after and after.public()
         )
 
     with_auth(load_or_exit(config), revoke)

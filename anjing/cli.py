@@ -18,12 +18,14 @@ import typer
 import uvicorn
 
 from alerts import ReplayError, build_engine, read_readings, replay
+from anjing import compliance_cli, exporting, ops_cli, sdnotify
 from anjing.accounts import ensure_admin, token_app, user_app, with_auth
 from anjing.loading import load_or_exit
 from anjing.logs import setup_logging
 from anjing.reload import SYSTEM, TOKEN_VARIABLE, report, request_reload, service_url
 from anjing.runtime import Runtime, StartupError
 from api import create_app
+from collectors.tasks import cancel_and_wait
 from config import ConfigError, Site
 from config.catalog import build_catalog
 from config.mqtt import mqtt_devices
@@ -43,6 +45,12 @@ ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="site YAML", 
 _load = load_or_exit
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
+app.command("install-service")(ops_cli.install_service)
+app.command("backup")(ops_cli.backup_command)
+app.command("restore")(ops_cli.restore_command)
+app.command("export-readings")(compliance_cli.export_readings)
+app.command("lab-import")(compliance_cli.lab_import)
+app.command("export")(exporting.export_report)
 
 
 @app.command("check-config")
@@ -116,9 +124,11 @@ async def _serve(site: Site, host: str, port: int, tls: tuple[Path, Path] | None
 
     @asynccontextmanager
     async def owned() -> AsyncIterator[Runtime]:
+        watchdog = asyncio.create_task(sdnotify.watch(lambda: runtime.parts), name="anjing.sdnotify")
         try:
             yield runtime
         finally:
+            await cancel_and_wait([watchdog])  # STOPPING=1 first, then the drain
             await runtime.__aexit__(None, None, None)
 
     api = site.config.api

@@ -21,7 +21,8 @@ from alerts import AlertService, FeedingStore
 from alerts.notify import Notifier
 from anjing.loading import check_site
 from anjing.reload import plan_restart, rejected
-from anjing.selfchecks import outbox_checks
+from anjing.selfchecks import disk_checks, outbox_checks
+from anjing.storelock import StoreBusyError, StoreLock
 from api.auth import AuditLog, Principal
 from api.auth.service import AuthService
 from collectors import StatusBoard
@@ -29,15 +30,19 @@ from collectors.modbus import ModbusCollector
 from collectors.mqtt import MqttCollector, StatePublisher
 from collectors.simulator import EmbeddedBroker, MqttDevices, Simulation, SimulationError
 from collectors.tasks import cancel_and_wait
+from compliance import from_service
+from compliance.monthly import MonthlyReports
 from config import ConfigError, Site
 from config.catalog import build_catalog
 from config.changes import SiteChanges, site_changes
 from config.fingerprint import config_checksum
 from config.mqtt import Mqtt, mqtt_devices
 from config.running import ConfigStatus, ReloadOutcome, ReloadResult
+from feedback import FeedbackService
 from safety import SafetyService
 from sensors.catalog import SensorInfo
 from storage import ReadingStream, SqliteStore, StoreError, StoreWriter
+from storage.diskguard import DiskGuard
 from storage.influx import ForwarderState, InfluxForwarding, OutboxStats
 
 log = logging.getLogger("anjing.runtime")
@@ -76,14 +81,26 @@ class Runtime:
         )
         self.publisher: StatePublisher | None = None  # the alert engine hands state changes to publish_alert
         checks = outbox_checks(lambda: self.outbox) if storage.influxdb is not None else []
+        self.disk_guard = DiskGuard(site.resolve(storage.sqlite.path).resolve().parent, storage.disk_guard)
+        checks += disk_checks(self.disk_guard)
         # the emergency plan is loaded here (a bad plan is a ConfigError); its reminders are alert checks
         self.safety = None if site.config.safety is None else SafetyService(site, self.catalog)
         if self.safety is not None:
             checks += self.safety.checks()
+        # visitors' complaints: open and overdue cases are alert checks, routed like any alert
+        self.feedback = None if site.config.feedback is None else FeedbackService(site, self.catalog)
+        if self.feedback is not None:
+            checks += self.feedback.checks()
+        # the monthly report job: "report written" is an info notice routed like any alert
+        monthly = site.config.compliance.monthly
+        self.reports = None if monthly is None else MonthlyReports(site, monthly)
+        if self.reports is not None:
+            checks.append(self.reports.check())
         self.alerts = AlertService(site, self.catalog, checks)  # fed by the writer through FeedingStore
         notify = site.config.notify
         self.notifier = None if notify is None else Notifier(site, notify, self.alerts.engine)
         self._stopped = False
+        self._lock = StoreLock(site.resolve(storage.sqlite.path).resolve(), exclusive=False)
 
     @property
     def store(self) -> SqliteStore:
@@ -144,6 +161,10 @@ class Runtime:
         return self._config
 
     @property
+    def modbus(self) -> ModbusCollector | None:
+        return self._modbus
+
+    @property
     def outbox(self) -> OutboxStats | None:
         """The InfluxDB outbox and forwarder, when `storage.influxdb` is configured."""
         return self._influx.stats if self._influx else None
@@ -152,19 +173,12 @@ class Runtime:
         """Start every part; a part that cannot start stops those already started and raises StartupError."""
         config = self.site.config
         path = self.site.resolve(config.storage.sqlite.path).resolve()
-        try:
-            self._store = await SqliteStore.open(
-                path,
-                retention_days=config.storage.sqlite.retention_days,
-                outbox=config.storage.influxdb is not None,
-            )
-        except StoreError as exc:
-            raise StartupError(f"无法打开存储 / cannot open the store: {exc}") from exc
+        self._store = await self._open_store(path)
         log.info("存储 / store: SQLite %s", path)
         try:
             self._auth = await AuthService.open(path, config.api.auth)
         except StoreError as exc:
-            await self._store.close()
+            await self._close_store()
             raise StartupError(
                 f"无法打开用户与审计记录 / cannot open the user and audit tables: {exc}"
             ) from exc
@@ -172,7 +186,7 @@ class Runtime:
             await self.alerts.start(path, self._store)
         except StoreError as exc:
             await self._auth.close()
-            await self._store.close()
+            await self._close_store()
             raise StartupError(f"无法打开告警记录 / cannot open the alert tables: {exc}") from exc
         if self.notifier is not None:  # before the writer: no transition is evaluated unheard
             try:
@@ -180,7 +194,7 @@ class Runtime:
             except StoreError as exc:
                 await self.alerts.stop()
                 await self.auth.close()
-                await self._store.close()
+                await self._close_store()
                 raise StartupError(f"无法打开通知队列 / cannot open the notification queue: {exc}") from exc
         self._writer = StoreWriter(
             self.stream,
@@ -192,6 +206,9 @@ class Runtime:
         try:
             if self.safety is not None:  # after the alert service, whose checks raise its reminders
                 await self._start_safety(self.safety, path)
+            if self.feedback is not None:
+                await self._start_feedback(self.feedback, path)
+            await self._start_reports(path)
             influx = config.storage.influxdb
             if influx is not None:  # left after the writer has drained: the last readings reach the outbox
                 self._influx = await self._stack.enter_async_context(
@@ -226,11 +243,54 @@ class Runtime:
         )
         return self
 
+    async def _open_store(self, path: Path) -> SqliteStore:
+        """Lock and open the store, its writes behind the disk guard; the lock, held while running,
+        makes `anjing restore` refuse."""
+        storage = self.site.config.storage
+        try:
+            self._lock.acquire()
+        except (StoreBusyError, OSError) as exc:
+            raise StartupError(f"无法锁定存储 / cannot lock the store: {exc}") from exc
+        try:
+            store = await SqliteStore.open(
+                path, retention_days=storage.sqlite.retention_days, outbox=storage.influxdb is not None
+            )
+        except StoreError as exc:
+            self._lock.release()
+            raise StartupError(f"无法打开存储 / cannot open the store: {exc}") from exc
+        store.disk_guard = self.disk_guard
+        return store
+
     async def _start_safety(self, safety: SafetyService, path: Path) -> None:
         try:
             await safety.start(path, self.store, self.board, self.alerts.engine)
         except StoreError as exc:
             raise StartupError(f"无法打开应急预案记录 / cannot open the safety records: {exc}") from exc
+
+    async def _close_store(self) -> None:
+        """After a start that failed early: close the store and let go of its lock."""
+        await self.store.close()
+        self._lock.release()
+
+    async def _start_feedback(self, feedback: FeedbackService, path: Path) -> None:
+        try:
+            await feedback.start(path, self.store, self.alerts.engine)
+        except StoreError as exc:
+            raise StartupError(f"无法打开访客反馈记录 / cannot open the feedback cases: {exc}") from exc
+
+    async def _start_reports(self, path: Path) -> None:
+        reports = self.reports
+        if reports is None:
+            return
+        try:
+            await reports.open(path)
+        except StoreError as exc:
+            raise StartupError(
+                f"无法打开月度报告记录 / cannot open the monthly report records: {exc}"
+            ) from exc
+        self._stack.push_async_callback(reports.close)  # after the job's task is cancelled
+        job = asyncio.create_task(reports.run(lambda: from_service(self)), name="anjing.monthly-reports")
+        self._tasks.append(job)
 
     def _run_modbus(self, collector: ModbusCollector) -> None:
         self._modbus_task = asyncio.create_task(collector.run(), name="anjing.modbus")
@@ -389,6 +449,8 @@ class Runtime:
         await self._drain()
         if self.safety is not None:
             await self.safety.stop()
+        if self.feedback is not None:
+            await self.feedback.stop()
         await self.alerts.stop()  # after the drain: the last stored readings are evaluated and recorded
         if self.notifier is not None:  # what it has not sent stays queued for the next start
             await self.notifier.stop()
@@ -397,6 +459,7 @@ class Runtime:
             await self._auth.close()
         if self._store is not None:
             await self._store.close()
+        self._lock.release()
         facts = {"collected": self.stream.accepted, "stored": self.stored, "pending": self.stream.pending}
         log.info(
             "安境已停止 / Anjing stopped: collected %(collected)d readings, stored %(stored)d, pending %(pending)d",

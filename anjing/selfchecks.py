@@ -1,7 +1,8 @@
 """The alerts Anjing raises about itself, built from the parts the runtime runs (`alerts.selfcheck`).
 
-For now the InfluxDB outbox: a backlog that keeps growing, readings dropped at the caps, and
-credentials InfluxDB refuses. Each probe reads the forwarder's live statistics on every alert tick.
+The store's free disk space (storage/diskguard.py), and the InfluxDB outbox: a backlog that keeps
+growing, readings dropped at the caps, and credentials InfluxDB refuses. Each probe reads live
+statistics on every alert tick.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Callable
 
 from alerts import ServiceCheck
 from config.standards import Severity
+from storage.diskguard import DiskGuard, DiskLevel
 from storage.influx import ForwarderState, OutboxStats
 
 DROP_MEMORY = 3600.0  # seconds an outbox drop keeps its alert firing after the last dropped reading
@@ -42,6 +44,39 @@ def outbox_checks(stats: Stats) -> list[ServiceCheck]:
             lambda: _auth_failed(stats()),
         ),
     ]
+
+
+def disk_checks(guard: DiskGuard) -> list[ServiceCheck]:
+    """Free space on the store's filesystem: a warning first, critical once data is shed or refused."""
+    return [
+        ServiceCheck(
+            "disk-low",
+            "storage",
+            "存储磁盘空间不足 / little disk space left for the store",
+            Severity.WARNING,
+            lambda: _disk(guard, DiskLevel.WARN),
+        ),
+        ServiceCheck(
+            "disk-full",
+            "storage",
+            "存储磁盘将满，已停止部分写入 / store disk nearly full, writes being refused",
+            Severity.CRITICAL,
+            lambda: _disk(guard, DiskLevel.SHED),
+        ),
+    ]
+
+
+def _disk(guard: DiskGuard, at: DiskLevel) -> str | None:
+    state = guard.state()
+    if state.level < at:
+        return None
+    config = guard.config
+    done = {
+        DiskLevel.WARN: f"低于 / at or below warn {config.warn}",
+        DiskLevel.SHED: f"不再写入 InfluxDB 外发队列 / InfluxDB outbox copy shed (≤ {config.stop_low_priority})",
+        DiskLevel.STOP: f"暂停写入读数，保留待写 / readings held, not written (≤ {config.stop})",
+    }[state.level]
+    return f"{guard.folder}: {state.describe()}; {done}"
 
 
 def _growing(stats: OutboxStats | None) -> str | None:

@@ -30,6 +30,10 @@ from api.routes import (
 )
 from api.routes import auth as auth_routes
 from api.routes import config as config_routes
+from api.routes import export as export_routes
+from api.routes import feedback as feedback_routes
+from api.routes import lab as lab_routes
+from api.routes import reports as report_routes
 from api.routes import safety as safety_routes
 from api.routes import site as site_routes
 
@@ -66,6 +70,10 @@ def create_app(context_factory: ContextFactory) -> FastAPI:
     for module in (site_routes, zones, public):  # site and zones guard READ themselves; public: the kiosk
         app.include_router(module.router)
     app.include_router(safety_routes.router)  # READ, SIGN and INSPECT guarded per route
+    app.include_router(feedback_routes.router)  # public submission; READ, ACKNOWLEDGE and SIGN per route
+    app.include_router(export_routes.router)  # EXPORT guarded per route
+    app.include_router(lab_routes.router)  # READ and EXPORT guarded per route
+    app.include_router(report_routes.router)  # EXPORT guarded per route
     problems.install(app)  # problem+json for every error, documented in the schema
     app.add_middleware(headers.SecurityHeaders)  # outside the problems' catch-all: a 500 gets them too
 

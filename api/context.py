@@ -14,8 +14,10 @@ from alerts.notify import Notifier
 from api.auth import AuditLog, Principal
 from api.auth.service import AuthService
 from collectors import StatusBoard
+from collectors.modbus import ModbusCollector
 from config import Site
 from config.running import ConfigStatus, ReloadOutcome
+from feedback import FeedbackService
 from safety import SafetyService
 from sensors.catalog import SensorInfo
 from storage import ReadingStream, StoreWriter
@@ -70,6 +72,10 @@ class ServiceContext(Protocol):
         """The InfluxDB outbox and its forwarder; None when InfluxDB is not configured."""
 
     @property
+    def modbus(self) -> ModbusCollector | None:
+        """The Modbus collector (its request plans, a probe for commissioning); None before start."""
+
+    @property
     def notifier(self) -> Notifier | None:
         """The notification pipeline; None when `notify:` is not configured."""
 
@@ -84,6 +90,10 @@ class ServiceContext(Protocol):
     @property
     def safety(self) -> SafetyService | None:
         """The emergency plan, its inspections and drills; None when `safety:` is not configured."""
+
+    @property
+    def feedback(self) -> FeedbackService | None:
+        """Visitors' feedback cases; None when `feedback:` is not configured."""
 
     @property
     def config_status(self) -> ConfigStatus:

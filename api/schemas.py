@@ -195,6 +195,10 @@ class DevicePublic(BaseModel):
     requests: int
     timeouts: int
     exceptions: int
+    plan: list[str] = Field(
+        default_factory=list,
+        description="the Modbus requests each poll makes, e.g. FC03 0x0000–0x0008 (9 registers)",
+    )
     messages: int = Field(default=0, description="MQTT messages received")
     rejected: dict[str, dict[str, int]] = Field(
         default_factory=dict, description="MQTT messages rejected: topic → reason → count"

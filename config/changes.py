@@ -20,7 +20,15 @@ from config.models import SiteConfig
 from config.mqtt import Mqtt, mqtt_devices
 from sensors.catalog import SensorInfo
 
-RESTART_SECTIONS = ("storage", "api", "simulator", "notify", "safety")  # built once at start
+RESTART_SECTIONS = (
+    "storage",
+    "api",
+    "simulator",
+    "notify",
+    "safety",
+    "feedback",
+    "compliance",
+)  # built at start
 MQTT_LIVE = frozenset({"subscriptions", "max_payload", "max_clock_skew"})  # the router's, not the link's
 MQTT_RESTART = ("embedded", "publish")  # the demo broker and the state publisher
 

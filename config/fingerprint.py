@@ -41,6 +41,8 @@ def _files(site: Site) -> Iterator[tuple[str, Path]]:
                 yield f"profiles[{i}]/{sub}{path.name}", path
     for path in sorted(SHIPPED_STANDARDS.glob("*.yaml")):
         yield f"standards/{path.name}", path
+    for path in sorted((SHIPPED_STANDARDS / "lab").glob("*.yaml")):  # limits of lab-only parameters
+        yield f"standards/lab/{path.name}", path
     for zone, survey in sorted(site.config.alerting.surveys.items()):
         yield f"surveys/{zone}", site.resolve(survey.file)
     if site.config.safety is not None:

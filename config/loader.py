@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from config.errors import ConfigError, ConfigIssue, InvalidValue, KeyPath
+from config.feedback import check_feedback
 from config.models import SiteConfig
 from config.mqtt import MqttProfile
 from config.notify import check_notify
@@ -143,7 +144,12 @@ def _cross_check(
     check.devices()
     check.simulator()
     check.mqtt(data.get("mqtt"))
-    return [*check.issues, *check_notify(data.get("notify"), source), *check_api(data.get("api"), source)]
+    return [
+        *check.issues,
+        *check_notify(data.get("notify"), source),
+        *check_api(data.get("api"), source),
+        *check_feedback(data, source),
+    ]
 
 
 class _CrossCheck:

@@ -18,7 +18,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from config.alerting import Alerting
 from config.auth import ApiAuth
+from config.compliance import Compliance
+from config.diskguard import DiskGuardConfig
 from config.errors import InvalidValue
+from config.feedback import FeedbackConfig
 from config.influx import InfluxStorage
 from config.mqtt import Mqtt
 from config.notify import Notify
@@ -117,6 +120,11 @@ class SiteInfo(Strict):
     )
     molar_volume: float = Field(
         default=22.414, gt=20, lt=30, description="L/mol for ppm ↔ mg/m³ (0 °C: 22.414)"
+    )
+    public_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://\S+$",
+        description="the site's address as visitors' phones reach it (the kiosk's QR code); the request's when absent",
     )
 
     @field_validator("timezone")
@@ -228,11 +236,14 @@ class Storage(Strict):
     batch_size: int = Field(default=5_000, ge=1)
     flush_interval: Seconds = Field(default=1.0, gt=0, le=60)
     influxdb: InfluxStorage | None = Field(default=None, description="forward to InfluxDB: storage/influx")
+    disk_guard: DiskGuardConfig = Field(default=DiskGuardConfig(), description="free space: diskguard")
 
 
 class SimEventKind(StrEnum):
     HCHO_RISE = "hcho_rise"  # formaldehyde rise after cleaning, decaying over `duration`
     CO2_CROWD = "co2_crowd"  # a crowd in the room
+    ODOUR_RISE = "odour_rise"  # ammonia builds up in a restroom that needs cleaning
+    CAR_EXHAUST = "car_exhaust"  # cars idling in the garage: carbon monoxide rises
     LAMP_FAULT = "lamp_fault"
     MAIN_POWER_LOSS = "main_power_loss"
     DOOR_PROPPED = "door_propped"  # a fire door held open
@@ -292,3 +303,5 @@ class SiteConfig(Strict):
     alerting: Alerting = Alerting()
     notify: Notify | None = None
     safety: SafetyConfig | None = Field(default=None, description="the emergency plan: safety/")
+    compliance: Compliance = Field(default=Compliance(), description="monthly report: compliance/")
+    feedback: FeedbackConfig | None = Field(default=None, description="visitor feedback: feedback/")

@@ -20,7 +20,18 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api.auth import Principal
 from api.context import ServiceContext
 from dashboard.access import ContextGetter, principal
-from dashboard.pages import Page, alerts, checklist, devices, kiosk, login, overview, trends
+from dashboard.pages import (
+    Page,
+    alerts,
+    checklist,
+    devices,
+    feedback,
+    feedback_form,
+    kiosk,
+    login,
+    overview,
+    trends,
+)
 from dashboard.shell import frame, header
 from dashboard.text import Lang, t
 
@@ -30,8 +41,10 @@ PAGES: tuple[Page, ...] = (
     trends.PAGE,
     alerts.PAGE,
     checklist.PAGE,
+    feedback.PAGE,  # visitors' feedback cases (menu)
     devices.PAGE,
     kiosk.PAGE,
+    feedback_form.PAGE,  # the public form a phone opens from the kiosk's QR code
     login.PAGE,
 )
 

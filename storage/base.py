@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sensors import Reading
+from sensors import Quality, Quantity, Reading
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +21,31 @@ class Bucket:
     min: float | None
     max: float | None
     last: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class WindowStats:
+    """Good readings of one sensor over one window [start, start + every) laid from an origin (reports)."""
+
+    start: datetime
+    minutes: int  # clock minutes holding at least one good reading: the window's data time
+    count: int
+    mean: float
+    min: float
+    max: float
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesChunk:
+    """Consecutive readings of one sensor, column by column, oldest first: what an export streams,
+    without an object per reading (a year of 10-second data is 3 million readings)."""
+
+    sensor: str
+    quantity: Quantity
+    ts: Sequence[int]  # milliseconds since the Unix epoch (UTC)
+    values: Sequence[float | None]
+    qualities: Sequence[Quality]
+    states: Sequence[str | None]
 
 
 class Store(Protocol):

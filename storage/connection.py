@@ -20,6 +20,7 @@ from storage.errors import (
     StoreCorruptError,
     StoreError,
     StoreFullError,
+    StoreSchemaError,
     StoreUnavailableError,
 )
 
@@ -82,7 +83,9 @@ def own_tables(conn: sqlite3.Connection, schema: Sequence[str], meta: str, versi
         if row is None:
             conn.execute(f"INSERT INTO {meta} VALUES (?)", (version,))
         elif row[0] > version:
-            raise sqlite3.DatabaseError(f"{meta}: tables at version {row[0]}, this Anjing knows {version}")
+            (_, _, file), *_ = conn.execute("PRAGMA database_list").fetchall()
+            detail = f"{meta}: tables at version {row[0]}, this Anjing knows {version}"
+            raise StoreSchemaError(Path(file), detail)
 
 
 class ThreadConnection:

@@ -13,14 +13,15 @@ import json
 import logging
 import sqlite3
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from datetime import UTC, datetime, timedelta
 from os import PathLike
 from pathlib import Path
 
 from sensors import Quality, Quantity, Reading
-from storage.base import Bucket
+from storage.base import Bucket, SeriesChunk, WindowStats
 from storage.connection import ThreadConnection, transaction
+from storage.diskguard import DiskGuard
 from storage.errors import StoreClosedError
 from storage.migrations import migrate
 
@@ -81,6 +82,15 @@ _AGGREGATE = f"""
     ORDER BY b.start"""
 
 
+# Windows laid from :origin (a local midnight), not from the epoch; a minute counts once however many
+# readings it holds, so a window's data time does not depend on the poll interval.
+_WINDOWS = f"""
+    SELECT (ts - :origin) / :every AS n, COUNT(DISTINCT ts / 60000), COUNT(*), AVG(value), MIN(value), MAX(value)
+    FROM readings
+    WHERE series = :series AND ts >= :start AND ts < :end AND quality = {_GOOD} AND value IS NOT NULL
+    GROUP BY n ORDER BY n"""
+
+
 def to_ms(ts: datetime) -> int:
     """Milliseconds since the epoch; a naive datetime is refused rather than guessed."""
     if ts.tzinfo is None:
@@ -111,6 +121,8 @@ class SqliteStore:
         self._retention_days = retention_days
         self._max_bytes = max_bytes
         self._outbox = outbox  # append every stored reading to the InfluxDB outbox (storage/outbox.py)
+        self.disk_guard: DiskGuard | None = None  # refuses writes, sheds the outbox, as free space shrinks
+        self._shed_outbox = False  # set before each write by the disk guard
         self._writer = ThreadConnection(path, "anjing-store-writer")
         self._reader = ThreadConnection(path, "anjing-store-reader")
         self._closed = False
@@ -147,6 +159,8 @@ class SqliteStore:
         """Store the batch and update `latest` in one transaction; after a `StoreError`, none of it is."""
         self._check_open()
         if readings:
+            if self.disk_guard is not None:
+                self._shed_outbox = self.disk_guard.admit(self.path)
             await self._writer.call(self._write, readings)
 
     async def latest(self, sensors: Collection[str] | None = None) -> list[Reading]:
@@ -162,6 +176,26 @@ class SqliteStore:
         self._check_open()
         return await self._reader.call(_raw, sensor, to_ms(start), to_ms(end), limit)
 
+    async def stream(
+        self, sensors: Collection[str], start: datetime, end: datetime, *, chunk: int = 10_000
+    ) -> AsyncIterator[SeriesChunk]:
+        """Readings of `sensors` with start ≤ ts < end, sensor by sensor (sorted), oldest first, at most
+        `chunk` at a time: a keyset cursor on (series, ts), so an export of any range holds one chunk."""
+        if chunk < 1:
+            raise ValueError("chunk must be ≥ 1")
+        self._check_open()
+        end_ms = to_ms(end)
+        for sensor in sorted(set(sensors)):
+            after = to_ms(start)
+            while True:
+                found = await self._reader.call(_chunk, sensor, after, end_ms, chunk)
+                if found is None:
+                    break
+                yield found
+                if len(found.ts) < chunk:
+                    break
+                after = found.ts[-1] + 1
+
     async def aggregate(self, sensor: str, start: datetime, end: datetime, every: float) -> list[Bucket]:
         """Buckets of `every` seconds aligned to the epoch; the first may start before `start`."""
         every_ms = round(every * 1000)
@@ -169,6 +203,15 @@ class SqliteStore:
             raise ValueError(f"every must be at least 1 ms, got {every} s")
         self._check_open()
         return await self._reader.call(_aggregate, sensor, to_ms(start), to_ms(end), every_ms)
+
+    async def windows(self, sensor: str, start: datetime, end: datetime, every: float) -> list[WindowStats]:
+        """Windows of `every` seconds laid from `start` (not from the epoch), computed in SQLite; windows
+        without good readings are left out. For reports: a month of 10-s readings never reaches Python."""
+        every_ms = round(every * 1000)
+        if every_ms < 60_000:
+            raise ValueError(f"every must be at least a minute, got {every} s")
+        self._check_open()
+        return await self._reader.call(_windows, sensor, to_ms(start), to_ms(end), every_ms)
 
     async def purge(self, older_than: datetime) -> int:
         """Delete readings with ts < `older_than` (and `latest` rows as old); returns how many readings."""
@@ -224,7 +267,7 @@ class SqliteStore:
                 if kept is None or row[1] >= kept[1]:
                     newest[row[0]] = row
             conn.executemany(_UPSERT_LATEST, newest.values())
-            if self._outbox:
+            if self._outbox and not self._shed_outbox:
                 conn.executemany(_INSERT_OUTBOX, ((row[0], row[1]) for row in rows))
         self._series.update(added)  # only once committed: a rolled-back id must not be reused
 
@@ -302,6 +345,15 @@ def _raw(conn: sqlite3.Connection, sensor: str, start: int, end: int, limit: int
     ]
 
 
+def _chunk(conn: sqlite3.Connection, sensor: str, start: int, end: int, limit: int) -> SeriesChunk | None:
+    found = _series(conn, sensor)
+    rows = [] if found is None else conn.execute(_RAW, (found[0], start, end, limit)).fetchall()
+    if found is None or not rows:
+        return None
+    ts, values, qualities, states = zip(*rows, strict=True)
+    return SeriesChunk(sensor, found[1], ts, values, [_QUALITIES[q] for q in qualities], states)
+
+
 def _aggregate(conn: sqlite3.Connection, sensor: str, start: int, end: int, every: int) -> list[Bucket]:
     found = _series(conn, sensor)
     if found is None:
@@ -309,6 +361,17 @@ def _aggregate(conn: sqlite3.Connection, sensor: str, start: int, end: int, ever
     rows = conn.execute(_AGGREGATE, {"series": found[0], "start": start, "end": end, "every": every})
     return [
         Bucket(from_ms(b), good, bad, mean, low, high, last) for b, good, bad, mean, low, high, last in rows
+    ]
+
+
+def _windows(conn: sqlite3.Connection, sensor: str, start: int, end: int, every: int) -> list[WindowStats]:
+    found = _series(conn, sensor)
+    if found is None:
+        return []
+    args = {"series": found[0], "origin": start, "start": start, "end": end, "every": every}
+    return [
+        WindowStats(from_ms(start + n * every), minutes, count, mean, low, high)
+        for n, minutes, count, mean, low, high in conn.execute(_WINDOWS, args)
     ]
 
 

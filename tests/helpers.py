@@ -47,17 +47,19 @@ def small_site(folder: Path, *, tcp_port: int, rtu_port: int, poll: str = "500ms
     )
 
 
-def lamp_fault_site(folder: Path, *, poll: str = "300ms", tick: str = "200ms") -> Path:
-    """The small site, simulated, with emergency lamp 1 of em-1 failed from the start: a critical alert."""
+def lamp_fault_site(folder: Path, *, poll: str = "300ms", tick: str = "200ms", extra: str = "") -> Path:
+    """The small site, simulated, with emergency lamp 1 of em-1 failed from the start: a critical alert;
+    `extra` YAML is appended (sections the site does not set yet)."""
     return small_site(
         folder,
         tcp_port=free_port(),
         rtu_port=free_port(),
         poll=poll,
-        extra=f"""
+        extra=textwrap.dedent(f"""
         simulator:
           enabled: true
           events: [{{at: 0s, device: em-1, point: lamp_1, kind: lamp_fault}}]
         alerting: {{tick: {tick}}}
-        """,
+        """)
+        + textwrap.dedent(extra),
     )

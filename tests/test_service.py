@@ -123,7 +123,7 @@ def test_check_config_accepts_the_demo_site() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "23 devices (18 Modbus, 5 MQTT), 89 sensors" in result.stdout
+    assert "25 devices (20 Modbus, 5 MQTT), 93 sensors" in result.stdout
 
 
 def test_a_part_that_cannot_start_is_one_clear_line(tmp_path: Path) -> None:

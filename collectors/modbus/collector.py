@@ -80,6 +80,15 @@ class ModbusCollector:
         """The running poller of each bus, by bus id."""
         return dict(self._pollers)
 
+    async def probe(
+        self, bus: str, unit: int, request: ReadRequest, *, answer_within: float
+    ) -> list[int] | list[bool]:
+        """Read `request` from `unit` on `bus` between its polls (commissioning a device).
+
+        KeyError when `bus` is not polled (no device configured on it yet); ModbusError on failure.
+        """
+        return await self._pollers[bus].probe(unit, request, answer_within=answer_within)
+
     async def run(self) -> None:
         """Poll every bus until cancelled."""
         async with asyncio.TaskGroup() as group:

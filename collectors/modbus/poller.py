@@ -101,7 +101,7 @@ class BusPoller:
         ]
         connections = min(bus.connections, len(devices)) if isinstance(bus, TcpBus) else 1
         self._links = [ModbusLink(bus) for _ in range(connections)]
-        self._idle: asyncio.Queue[ModbusLink]  # the links not in a transaction; filled by `run`
+        self._idle: asyncio.Queue[ModbusLink] = asyncio.Queue()  # links not in a transaction; `run` fills it
 
     @property
     def plans(self) -> dict[str, list[ReadRequest]]:
@@ -122,7 +122,6 @@ class BusPoller:
                 extra=run.log_extra(),
             )
         async with AsyncExitStack() as stack:
-            self._idle = asyncio.Queue()
             for link in self._links:
                 self._idle.put_nowait(await stack.enter_async_context(link))
             async with asyncio.TaskGroup() as tasks:
@@ -203,6 +202,15 @@ class BusPoller:
             self._answered(run, ts, refused)
         else:
             self._unanswered(run, failure)
+
+    async def probe(self, unit: int, request: ReadRequest, *, answer_within: float) -> list[int] | list[bool]:
+        """One read for commissioning, on the next idle connection: it waits its turn between polls,
+        so a serial line still carries one transaction at a time. Raises ModbusError subclasses."""
+        link = await self._idle.get()
+        try:
+            return await link.read(request, unit, timeout=answer_within)
+        finally:
+            self._idle.put_nowait(link)
 
     async def _read(self, run: _Run, request: ReadRequest, attempts: int) -> list[int] | list[bool]:
         """One request, retried on timeouts only; each attempt takes whichever connection is idle."""

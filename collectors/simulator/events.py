@@ -22,6 +22,8 @@ Kind = SimEventKind
 SUBJECT: dict[SimEventKind, tuple[Quantity, ...]] = {
     Kind.HCHO_RISE: (Quantity.HCHO,),
     Kind.CO2_CROWD: (Quantity.CO2,),
+    Kind.ODOUR_RISE: (Quantity.NH3,),
+    Kind.CAR_EXHAUST: (Quantity.CO,),
     Kind.LAMP_FAULT: (Quantity.LAMP_STATE,),
     Kind.MAIN_POWER_LOSS: (Quantity.MAIN_POWER,),
     Kind.DOOR_PROPPED: (Quantity.DOOR_STATE,),
@@ -37,6 +39,8 @@ STATE_EFFECTS: dict[SimEventKind, tuple[tuple[Quantity, str, bool], ...]] = {
     Kind.EXIT_BLOCKED: ((Quantity.EXIT_BLOCKED, "blocked", True),),
 }
 CROWD_CO2 = 900.0  # ppm a crowd adds: a busy hall goes from ~800 to ~1700
+ODOUR_NH3 = 0.30  # mg/m³ a restroom in need of cleaning adds: ~0.36, over GB/T 18883's 0.20
+EXHAUST_CO = 12.0  # mg/m³ idling cars add in a small garage: ~13.6, over GB/T 18883's 10
 LEAKED_PRESSURE = 0.45  # MPa a leaking extinguisher falls to, far below its green band
 ON_BATTERY = 0.93  # battery voltage, relative to float charge, once the mains are lost
 # days a test record shows once its tests stop: a monthly test missed by two weeks, an annual one by a month
@@ -71,6 +75,10 @@ class ActiveEvent:
             return target + self.size * math.exp(-3 * part)  # ~5 % of the peak left when it ends
         if self.kind is Kind.CO2_CROWD and quantity is Quantity.CO2 and here:
             return target + CROWD_CO2
+        if self.kind is Kind.ODOUR_RISE and quantity is Quantity.NH3 and here:
+            return target + ODOUR_NH3
+        if self.kind is Kind.CAR_EXHAUST and quantity is Quantity.CO and here:
+            return target + EXHAUST_CO
         if self.kind is Kind.PRESSURE_LOSS and quantity is Quantity.EXTINGUISHER_PRESSURE and here:
             return LEAKED_PRESSURE
         if self.kind is Kind.TEST_OVERDUE and quantity in OVERDUE_DAYS and here:

@@ -36,6 +36,7 @@ ROUTES: dict[tuple[str, str], Permission | None] = {
     ("GET", "/api/v1/readings/latest"): Permission.READ,
     ("GET", "/api/v1/readings"): Permission.READ,
     ("GET", "/api/v1/devices"): Permission.READ,
+    ("POST", "/api/v1/devices/probe"): Permission.CONFIG,
     ("GET", "/api/v1/outbox"): Permission.READ,
     ("GET", "/api/v1/alerts"): Permission.READ,
     ("GET", "/api/v1/alerts/history"): Permission.READ,
@@ -69,6 +70,18 @@ ROUTES: dict[tuple[str, str], Permission | None] = {
     ("POST", "/api/v1/safety/drills/{drill}/steps"): Permission.SIGN,
     ("POST", "/api/v1/safety/drills/{drill}/end"): Permission.SIGN,
     ("POST", "/api/v1/safety/inspections/{task}"): Permission.INSPECT,
+    ("POST", "/api/v1/feedback"): PUBLIC,
+    ("GET", "/api/v1/feedback/qr"): PUBLIC,
+    ("GET", "/api/v1/feedback"): Permission.READ,
+    ("GET", "/api/v1/feedback/{case}"): Permission.READ,
+    ("POST", "/api/v1/feedback/{case}/acknowledge"): Permission.ACKNOWLEDGE,
+    ("POST", "/api/v1/feedback/{case}/answer"): Permission.ACKNOWLEDGE,
+    ("POST", "/api/v1/feedback/{case}/close"): Permission.SIGN,
+    ("GET", "/api/v1/export/readings"): Permission.EXPORT,
+    ("GET", "/api/v1/reports/monthly"): Permission.EXPORT,
+    ("GET", "/api/v1/lab/results"): Permission.READ,
+    ("POST", "/api/v1/lab/results"): Permission.EXPORT,
+    ("POST", "/api/v1/lab/results/import"): Permission.EXPORT,
     ("GET", "/api/v1/config"): Permission.READ,
     ("POST", "/api/v1/config/reload"): Permission.CONFIG,
 }
@@ -107,7 +120,7 @@ async def _operations(client: httpx.AsyncClient) -> set[tuple[str, str]]:
 def _concrete(path: str) -> str:
     for name, value in (("{ident}", "nope"), ("{name}", "nobody"), ("{item}", "x"), ("{task}", "x")):
         path = path.replace(name, value)
-    return path.replace("{drill}", "1")
+    return path.replace("{drill}", "1").replace("{case}", "1")
 
 
 async def test_every_route_is_in_the_table_and_refuses_who_may_not(runtime: Runtime) -> None:

@@ -24,10 +24,12 @@ from sensors.catalog import SensorInfo
 DEMO = Path(__file__).parents[2] / "config" / "examples" / "demo-site.yaml"
 SHIPPED_IDS = {
     "air-7in1",
+    "co-transmitter",
     "door-monitor",
     "emergency-gateway",
     "extinguisher-gauge",
     "lux-nhzd210",
+    "nh3-transmitter",
     "th-rs-ws-n01",
 }
 
@@ -91,7 +93,7 @@ def catalog(demo: Site) -> dict[str, SensorInfo]:
 
 class TestDemoSite:
     def test_counts(self, demo: Site) -> None:
-        assert len(demo.config.devices) == 18
+        assert len(demo.config.devices) == 20
         assert len(demo.config.zones) == 11
         assert len(demo.config.buses) == 2
         assert demo.path == DEMO
@@ -117,7 +119,7 @@ class TestDemoSite:
         assert (rs485.transport, rs485.timeout, rs485.frame_gap) == ("rtu-over-tcp", 0.5, 0.02)
         em = next(d for d in demo.config.devices if d.id == "em-ctrl")
         assert (em.bus, em.address, em.poll, em.zone) == ("lan", 1, 2.0, "fire-control")
-        assert [e.at for e in demo.config.simulator.events] == [120.0, 180.0, 240.0, 360.0]
+        assert [e.at for e in demo.config.simulator.events] == [120.0, 180.0, 240.0, 360.0, 300.0, 480.0]
         assert demo.config.site.tz.key == "Asia/Shanghai"
         assert demo.resolve(Path("x.db")) == DEMO.parent / "x.db"
 
@@ -140,8 +142,9 @@ class TestDemoSite:
 class TestCatalog:
     def test_every_enabled_field_of_every_device(self, catalog: dict[str, SensorInfo]) -> None:
         # 5 air × 7 + 3 th × 2 + 5 lux × 1 + gateway 22 − 1 disabled + doors 8 + 3 gauges × 2
+        # + NH3 transmitter × 3 (RH, temperature, NH3) + CO transmitter × 1
         # + MQTT: 2 Zigbee doors, 1 exit radar, Tasmota CO2 × 3, lighting gateway × 2
-        assert len(catalog) == 35 + 6 + 5 + 21 + 8 + 6 + 8
+        assert len(catalog) == 35 + 6 + 5 + 21 + 8 + 6 + 3 + 1 + 8
         assert next(iter(catalog)) == "aq-hall-1.pm2_5"  # config order
 
     def test_disabled_point_is_left_out(self, catalog: dict[str, SensorInfo]) -> None:
@@ -283,7 +286,7 @@ def test_unknown_key_without_a_close_match_lists_the_valid_keys(tmp_path: Path) 
     )
     issue = only_issue(path)
     check(issue, path, 1, ("site", "colour"))
-    assert issue.hint == "valid keys: molar_volume, name, name_en, opening_hours, timezone"
+    assert issue.hint == "valid keys: molar_volume, name, name_en, opening_hours, public_url, timezone"
 
 
 def test_unknown_references(tmp_path: Path) -> None:

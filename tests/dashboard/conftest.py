@@ -29,8 +29,10 @@ class Served:
 
 @pytest.fixture
 async def served(tmp_path: Path) -> AsyncIterator[Served]:
-    """The small simulated site with a failed lamp, served with the dashboard; a manager to sign in."""
-    async with Runtime(load_site(lamp_fault_site(tmp_path))) as runtime, support.serve(runtime) as url:
+    """The small simulated site with a failed lamp and visitor feedback, served with the dashboard; a
+    manager to sign in."""
+    site = load_site(lamp_fault_site(tmp_path, extra="feedback: {}\n"))  # the kiosk's feedback form
+    async with Runtime(site) as runtime, support.serve(runtime) as url:
         await runtime.auth.users.add("manager", Role.MANAGER, PASSWORD)
         yield Served(runtime, url)
 

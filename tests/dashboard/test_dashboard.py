@@ -1,5 +1,5 @@
 """The dashboard in a real browser: sign in, live overview, a 30-day trend, acknowledging an alert, and
-the lobby kiosk without sign-in offering nothing that changes anything."""
+the lobby kiosk without sign-in offering nothing but the visitors' feedback form."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from playwright.async_api import Browser, ViewportSize
 
+from api.auth import Role
 from sensors import Quantity, Reading
+from tests.dashboard import support
 from tests.dashboard.conftest import LAMP, Served, shot, sign_in
 
 VIEWPORT: ViewportSize = {"width": 1400, "height": 900}
@@ -102,7 +104,9 @@ async def test_a_30_day_trend_is_drawn_from_server_side_buckets(served: Served, 
     await shot(page, "trends")
 
 
-async def test_the_kiosk_needs_no_sign_in_and_changes_nothing(served: Served, browser: Browser) -> None:
+async def test_the_kiosk_needs_no_sign_in_and_offers_only_the_feedback_form(
+    served: Served, browser: Browser
+) -> None:
     page = await browser.new_page(viewport=LOBBY)
     await page.goto(f"{served.url}/kiosk", wait_until="load")
     await page.wait_for_selector(".kiosk-number", timeout=30_000)
@@ -111,8 +115,17 @@ async def test_the_kiosk_needs_no_sign_in_and_changes_nothing(served: Served, br
         timeout=30_000,
     )
     assert "服务大厅" in await page.inner_text(".kiosk")
-    for control in ("button", "input", "select", "textarea", "form", "a"):
+    for control in ("select", "textarea", "form", "a"):
         assert await page.locator(f".kiosk {control}").count() == 0, control
+    # its only controls are the visitors' feedback form: seven complaint buttons, submit and cancel, the
+    # zone picker (one public zone) and two text fields — nothing that reads cases or touches alerts
+    for control in ("button", "input"):
+        assert (
+            await page.locator(f".kiosk {control}").count()
+            == await page.locator(f".kiosk .fb {control}").count()
+        )
+    assert await page.locator(".kiosk .fb button").count() == 7 + 2
+    assert await page.locator(".kiosk .fb input").count() == 1 + 2
     assert await page.locator("#header *").count() == 0  # no menu, no sign-in link
     await shot(page, "kiosk")
     # a crafted dashboard request without a session is refused like the API refuses it
@@ -130,3 +143,25 @@ async def test_the_kiosk_needs_no_sign_in_and_changes_nothing(served: Served, br
             },
         )
     assert served.runtime.alerts.engine.status(LAMP).acked_by is None, act.text
+
+
+async def test_an_admin_probes_registers_and_a_manager_has_no_probe(served: Served, browser: Browser) -> None:
+    await served.runtime.auth.users.add("admin.wang", Role.ADMIN, "probe-secret-3")
+    page = await browser.new_page(viewport=VIEWPORT)
+    await support.sign_in(page, served.url, "admin.wang", "probe-secret-3")
+    await page.goto(f"{served.url}/devices", wait_until="load")
+    await page.wait_for_selector("td.plan:has-text('FC03 0x0000–0x0008')", timeout=20_000)
+    await page.click("summary:has-text('寄存器探测')")
+    await page.fill("#probe-count", "9")
+    await page.click("#probe-read")
+    await page.wait_for_selector("#probe-result table", timeout=20_000)
+    assert await page.locator("#probe-result tbody tr").count() == 9
+    await shot(page, "devices-probe")
+    (record,) = await served.runtime.audit.list(action="device.probe")
+    assert (record.actor, record.target) == ("admin.wang", "gw unit 1 FC03 0x0000+9")  # the first bus
+
+    manager = await browser.new_page(viewport=VIEWPORT)
+    await sign_in(manager, served.url)
+    await manager.goto(f"{served.url}/devices", wait_until="load")
+    await manager.wait_for_selector("td.state", timeout=20_000)
+    assert await manager.locator("#probe-read").count() == 0

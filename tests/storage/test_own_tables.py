@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from storage.connection import own_tables
+from storage.errors import StoreSchemaError
 
 SCHEMA = ("CREATE TABLE IF NOT EXISTS x_meta (version INTEGER NOT NULL)", "CREATE TABLE IF NOT EXISTS x (a)")
 
@@ -17,6 +18,6 @@ def test_created_once_and_a_newer_file_is_refused(tmp_path: Path) -> None:
     own_tables(conn, SCHEMA, "x_meta", 1)
     own_tables(conn, SCHEMA, "x_meta", 1)  # opening again changes nothing
     assert conn.execute("SELECT version FROM x_meta").fetchall() == [(1,)]
-    with pytest.raises(sqlite3.DatabaseError, match="x_meta: tables at version 1, this Anjing knows 0"):
+    with pytest.raises(StoreSchemaError, match="x_meta: tables at version 1, this Anjing knows 0"):
         own_tables(conn, SCHEMA, "x_meta", 0)
     conn.close()

@@ -90,8 +90,9 @@ def test_demo_site_plan() -> None:
         "em-ctrl": 1,  # status and self-test block 0x0000–0x0005, lamp block 0x0010–0x001F: 10 apart, merged
         "door-mon": 2,  # holding registers and discrete inputs
         **dict.fromkeys(("ext-hall", "ext-corridor", "ext-parking"), 1),
+        **dict.fromkeys(("nh3-restroom", "co-parking"), 1),
     }
-    assert sum(counts.values()) == 19
+    assert sum(counts.values()) == 21
     assert [str(r) for r in plans["aq-hall-1"]] == ["FC03 0x0000–0x0008 (9 registers)"]
     # lamp_8 is disabled: its register is read (it lies inside the block) but it yields no field
     assert [str(r) for r in plans["em-ctrl"]] == ["FC03 0x0000–0x001F (32 registers)"]

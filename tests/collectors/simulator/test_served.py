@@ -31,6 +31,8 @@ PLAUSIBLE = {  # decoded values in a plausible range prove the inverse scaling, 
     "function_test_age": (0, 29),  # days: a monthly cycle
     "discharge_test_age": (0, 364),  # days: a yearly cycle
     "discharge_duration": (80, 100),  # minutes: a healthy battery, well over 0.5 h
+    "nh3": (0.01, 0.1),  # mg/m³, from 0.01 ppm registers: a clean restroom
+    "co": (0.2, 3.0),  # mg/m³, from 0.1 ppm registers: a garage without idling cars
 }
 # every data type and byte order, a unit needing the molar volume, an offset, two bits of a register, a coil
 ALL_TYPES = """

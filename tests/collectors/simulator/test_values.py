@@ -28,6 +28,8 @@ RANGES = {  # what a healthy small-business service center measures
     Quantity.HCHO: (0.02, 0.05),
     Quantity.TVOC: (0.1, 0.3),
     Quantity.ILLUMINANCE: (0, 600),
+    Quantity.NH3: (0.01, 0.1),  # a clean restroom
+    Quantity.CO: (0.2, 3.0),  # a garage without idling cars
     Quantity.EXTINGUISHER_PRESSURE: (1.2, 1.35),
     Quantity.FUNCTION_TEST_AGE: (0, 29),
     Quantity.DISCHARGE_TEST_AGE: (0, 364),
