@@ -19,13 +19,15 @@ from typing import Self
 
 from alerts import AlertService, FeedingStore
 from alerts.notify import Notifier
+from anjing.heartbeat import beat
 from anjing.loading import check_site
 from anjing.reload import plan_restart, rejected
 from anjing.selfchecks import disk_checks, outbox_checks
 from anjing.storelock import StoreBusyError, StoreLock
+from anjing.watchers import watch_checks
 from api.auth import AuditLog, Principal
 from api.auth.service import AuthService
-from collectors import StatusBoard
+from collectors import DeviceStatus, StatusBoard
 from collectors.modbus import ModbusCollector
 from collectors.mqtt import MqttCollector, StatePublisher
 from collectors.simulator import EmbeddedBroker, MqttDevices, Simulation, SimulationError
@@ -96,6 +98,12 @@ class Runtime:
         self.reports = None if monthly is None else MonthlyReports(site, monthly)
         if self.reports is not None:
             checks.append(self.reports.check())
+        checks += watch_checks(
+            parts=lambda: {} if self._stopped else self.parts,
+            store_error=lambda: self.store_error,
+            polled=self._polled,
+            notify_counts=lambda: self.notifier.counts() if self.notifier else {},
+        )
         self.alerts = AlertService(site, self.catalog, checks)  # fed by the writer through FeedingStore
         notify = site.config.notify
         self.notifier = None if notify is None else Notifier(site, notify, self.alerts.engine)
@@ -154,6 +162,18 @@ class Runtime:
         if self._stopped:
             return dict.fromkeys(found, "正在停止 / stopping")
         return found
+
+    def problem(self) -> str | None:
+        """What makes the service unsound now — a stopped part, a failing store — or None."""
+        wrong = [f"{name}: {why}" for name, why in self.parts.items() if why is not None]
+        if self.store_error is not None:
+            wrong.append(f"store: {self.store_error}")
+        return "; ".join(wrong) or None
+
+    def _polled(self) -> list[tuple[DeviceStatus, float]]:
+        """Each Modbus device's status with its poll interval, as configured now."""
+        found = ((self.board.get(d.id), d.poll) for d in self.site.config.devices)
+        return [(status, poll) for status, poll in found if status is not None]
 
     @property
     def config_status(self) -> ConfigStatus:
@@ -220,13 +240,7 @@ class Runtime:
                         ca_cert=self.site.resolve(influx.ca_cert) if influx.ca_cert else None,
                     )
                 )
-            if config.simulator.enabled:
-                await self._stack.enter_async_context(Simulation(self.site))
-            self._modbus = ModbusCollector(self.site, self.stream, self.board)
-            if self._modbus.plans:  # a site of MQTT devices only has no Modbus part
-                self._run_modbus(self._modbus)
-            if config.mqtt is not None:
-                await self._start_mqtt(config.mqtt)
+            await self._start_collection()
         except SimulationError as exc:
             await self._shutdown()
             raise StartupError(f"无法启动模拟设备 / cannot start the simulated devices: {exc}") from exc
@@ -291,6 +305,21 @@ class Runtime:
         self._stack.push_async_callback(reports.close)  # after the job's task is cancelled
         job = asyncio.create_task(reports.run(lambda: from_service(self)), name="anjing.monthly-reports")
         self._tasks.append(job)
+
+    async def _start_collection(self) -> None:
+        """The simulated devices (demo), the collectors, and last the heartbeat: it beats only for a
+        service that has started."""
+        config = self.site.config
+        if config.simulator.enabled:
+            await self._stack.enter_async_context(Simulation(self.site))
+        self._modbus = ModbusCollector(self.site, self.stream, self.board)
+        if self._modbus.plans:  # a site of MQTT devices only has no Modbus part
+            self._run_modbus(self._modbus)
+        if config.mqtt is not None:
+            await self._start_mqtt(config.mqtt)
+        if config.heartbeat is not None:
+            beating = beat(config.heartbeat, config.site.name, self.problem)
+            self._tasks.append(asyncio.create_task(beating, name="anjing.heartbeat"))
 
     def _run_modbus(self, collector: ModbusCollector) -> None:
         self._modbus_task = asyncio.create_task(collector.run(), name="anjing.modbus")

@@ -28,6 +28,7 @@ RESTART_SECTIONS = (
     "safety",
     "feedback",
     "compliance",
+    "heartbeat",
 )  # built at start
 MQTT_LIVE = frozenset({"subscriptions", "max_payload", "max_clock_skew"})  # the router's, not the link's
 MQTT_RESTART = ("embedded", "publish")  # the demo broker and the state publisher

@@ -22,6 +22,7 @@ from config.compliance import Compliance
 from config.diskguard import DiskGuardConfig
 from config.errors import InvalidValue
 from config.feedback import FeedbackConfig
+from config.heartbeat import Heartbeat
 from config.influx import InfluxStorage
 from config.mqtt import Mqtt
 from config.notify import Notify
@@ -305,3 +306,4 @@ class SiteConfig(Strict):
     safety: SafetyConfig | None = Field(default=None, description="the emergency plan: safety/")
     compliance: Compliance = Field(default=Compliance(), description="monthly report: compliance/")
     feedback: FeedbackConfig | None = Field(default=None, description="visitor feedback: feedback/")
+    heartbeat: Heartbeat | None = Field(default=None, description="a dead man's switch outside the building")

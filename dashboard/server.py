@@ -30,6 +30,7 @@ from dashboard.pages import (
     kiosk,
     login,
     overview,
+    reports,
     trends,
 )
 from dashboard.shell import frame, header
@@ -43,6 +44,7 @@ PAGES: tuple[Page, ...] = (
     checklist.PAGE,
     feedback.PAGE,  # visitors' feedback cases (menu)
     devices.PAGE,
+    reports.PAGE,
     kiosk.PAGE,
     feedback_form.PAGE,  # the public form a phone opens from the kiosk's QR code
     login.PAGE,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from dash import ALL, Dash, Input, Output, State, callback_context, dcc, html
+from dash import ALL, Dash, Input, Output, State, dcc, html
 from dash.development.base_component import Component
 from fastapi import HTTPException
 
@@ -15,6 +15,7 @@ from api.auth import Permission, Principal
 from api.context import ServiceContext
 from api.routes.alerts import AcknowledgeIn, AlertPublic, SilenceIn, acknowledge, create_silence, list_alerts
 from dashboard.access import ContextGetter, principal
+from dashboard.actions import beside, pressed
 from dashboard.format import number, when
 from dashboard.pages import Page, Query
 from dashboard.pages.overview import SEVERITY_ORDER, local
@@ -234,8 +235,8 @@ def register(app: Dash, context: ContextGetter) -> None:
         lang: Lang,
     ) -> str:
         """Acknowledge or silence the alert whose button was pressed, as the signed-in user."""
-        trigger = callback_context.triggered_id
-        if not trigger or not any(item.get("value") for item in callback_context.triggered):
+        trigger = pressed()
+        if trigger is None:
             return ""
         ctx = context()
         who = await principal(ctx)
@@ -244,17 +245,16 @@ def register(app: Dash, context: ContextGetter) -> None:
             if trigger["type"] == "ack":
                 if not who.can(Permission.ACKNOWLEDGE):
                     return t("not_allowed", lang)
-                comment = dict(zip([i["key"] for i in comment_ids], comments, strict=True)).get(key) or ""
+                comment = beside(comments, comment_ids, "key", key) or ""
                 await acknowledge(AcknowledgeIn(key=key, comment=comment), ctx, who)
                 return f"{t('done', lang)}: {t('acknowledge', lang)} {key}"
             if not who.can(Permission.SILENCE):
                 return t("not_allowed", lang)
-            index = [i["key"] for i in reason_ids].index(key)
-            reason = (reasons[index] or "").strip()
+            reason = (beside(reasons, reason_ids, "key", key) or "").strip()
             if not reason:
                 return f"{t('refused', lang)}: {t('reason', lang)}?"
             binding = ctx.alerts.engine.bindings[key]
-            end = datetime.now(UTC) + timedelta(hours=float(hours[index] or 4))
+            end = datetime.now(UTC) + timedelta(hours=float(beside(hours, reason_ids, "key", key) or 4))
             body = SilenceIn(
                 matchers={"rule": binding.rule_id, "subject": binding.subject}, end=end, reason=reason
             )

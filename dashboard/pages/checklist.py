@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import ALL, Dash, Input, Output, State, callback_context, dcc, html
+from dash import ALL, Dash, Input, Output, State, dcc, html
 from dash.development.base_component import Component
 from fastapi import HTTPException
 
@@ -13,6 +13,7 @@ from api.auth import Permission, Principal
 from api.context import ServiceContext
 from api.routes.safety import ItemPublic, SignIn, TaskPublic, checklist, inspections, sign
 from dashboard.access import ContextGetter, principal
+from dashboard.actions import beside, pressed
 from dashboard.format import when
 from dashboard.pages import Page, Query
 from dashboard.pages.overview import local
@@ -139,15 +140,15 @@ def register(app: Dash, context: ContextGetter) -> None:
         lang: Lang,
     ) -> str:
         """Sign the item whose button was pressed, as the signed-in user."""
-        trigger = callback_context.triggered_id
-        if not trigger or not any(item.get("value") for item in callback_context.triggered):
+        trigger = pressed()
+        if trigger is None:
             return ""
         ctx = context()
         who = await principal(ctx)
         if ctx.safety is None or not who.can(Permission.SIGN):
             return t("not_allowed", lang)
         item = trigger["item"]
-        note = dict(zip([i["item"] for i in note_ids], notes, strict=True)).get(item) or ""
+        note = beside(notes, note_ids, "item", item) or ""
         result = "ok" if trigger["type"] == "sign-ok" else "problem"
         try:
             await sign(who, item, SignIn.model_validate({"result": result, "note": note}), ctx.safety, ctx)

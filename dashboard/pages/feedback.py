@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import ALL, Dash, Input, Output, State, callback_context, dcc, html
+from dash import ALL, Dash, Input, Output, State, dcc, html
 from dash.development.base_component import Component
 from fastapi import HTTPException
 
@@ -14,6 +14,7 @@ from api.auth import Permission, Principal
 from api.context import ServiceContext
 from api.routes.feedback import AnswerIn, CasePublic, CloseIn, acknowledge, answer, case_public, close
 from dashboard.access import ContextGetter, principal
+from dashboard.actions import beside, pressed
 from dashboard.format import number, when
 from dashboard.pages import Page, Query
 from dashboard.text import Lang, t
@@ -161,8 +162,8 @@ def register(app: Dash, context: ContextGetter) -> None:
         lang: Lang,
     ) -> str:
         """Acknowledge, answer or close the case whose button was pressed, as the signed-in user."""
-        trigger = callback_context.triggered_id
-        if not trigger or not any(item.get("value") for item in callback_context.triggered):
+        trigger = pressed()
+        if trigger is None:
             return ""
         ctx = context()
         who, service, ident = await principal(ctx), ctx.feedback, int(trigger["case"])
@@ -176,12 +177,12 @@ def register(app: Dash, context: ContextGetter) -> None:
             if verb == "case-ack":
                 await acknowledge(who, ident, service, ctx)
             elif verb == "case-answer":
-                text = dict(zip([i["case"] for i in text_ids], texts, strict=True)).get(ident) or ""
+                text = beside(texts, text_ids, "case", ident) or ""
                 if not text.strip():
                     return f"{t('refused', lang)}: {t('case.answer_text', lang)}?"
                 await answer(who, ident, AnswerIn(answer=text), service, ctx)
             else:
-                note = dict(zip([i["case"] for i in note_ids], notes, strict=True)).get(ident) or ""
+                note = beside(notes, note_ids, "case", ident) or ""
                 await close(who, ident, CloseIn(note=note), service, ctx)
         except HTTPException as exc:
             return f"{t('refused', lang)}: {exc.detail}"

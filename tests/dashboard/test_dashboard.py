@@ -165,3 +165,22 @@ async def test_an_admin_probes_registers_and_a_manager_has_no_probe(served: Serv
     await manager.goto(f"{served.url}/devices", wait_until="load")
     await manager.wait_for_selector("td.state", timeout=20_000)
     assert await manager.locator("#probe-read").count() == 0
+
+
+async def test_a_manager_previews_and_downloads_the_monthly_report(served: Served, browser: Browser) -> None:
+    month = datetime.now(served.runtime.site.config.site.tz).strftime("%Y-%m")
+    page = await browser.new_page(viewport=VIEWPORT)
+    await sign_in(page, served.url)
+    await page.goto(f"{served.url}/reports?month={month}", wait_until="load")
+    await page.click("#report-preview")
+    await page.wait_for_selector("#report-body table tbody tr", timeout=60_000)
+    assert "数据完整率" in await page.inner_text("#report-body")
+    href = await page.get_attribute("#report-downloads a:has-text('XLSX')", "href")
+    assert href is not None
+    assert f"month={month}" in href
+    download = await page.request.get(f"{served.url}{href}")  # the browser's session cookie
+    assert download.status == 200
+    assert download.headers["content-type"].startswith("application/vnd.openxmlformats")
+    await shot(page, "reports")
+    actions = [r.action for r in await served.runtime.audit.list(action="report.export")]
+    assert len(actions) == 2  # the preview and the download

@@ -1,0 +1,3 @@
+from tests.alerts.channels.receiver import receiver
+
+__all__ = ["receiver"]
