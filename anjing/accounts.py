@@ -68,7 +68,9 @@ def read_password(from_stdin: bool) -> str:
     """One line from stdin for scripts, else a hidden prompt asked twice."""
     if from_stdin:
         return sys.stdin.readline().rstrip("\n")
-    password: str = typer.prompt("密码 / password", hide_input=True, confirmation_prompt=True)
+    password: str = typer.prompt(
+        "密码 / password", hide_input=True, confirmation_prompt="再输入一次 / the same again"
+    )
     return password
 
 
