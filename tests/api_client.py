@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
 import httpx
+import uvicorn
 
 from anjing.runtime import Runtime
 from api import create_app
 from api.auth import Role
 from api.auth.service import AuthService
+from config import Site
+from tests.helpers import free_port
 
 PASSWORD = "测试用的长密码 / a long test password"
 
@@ -35,3 +40,26 @@ async def api_client(
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url=base_url, headers=headers) as client:
         yield client
+
+
+@contextmanager
+def served_in_thread(site: Site, name: str) -> Iterator[str]:
+    """The app over `site` served by uvicorn on a free port in a thread, its lifespan starting and
+    stopping the site's Runtime (for clients outside the test's event loop); yields the base URL."""
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(lambda: Runtime(site)), host="127.0.0.1", port=port, log_config=None, lifespan="on"
+    )
+    served = uvicorn.Server(config)
+    thread = threading.Thread(target=served.run, name=name)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not served.started:
+        assert thread.is_alive(), "the server stopped before it started"
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        served.should_exit = True
+        thread.join(timeout=30)

@@ -8,7 +8,6 @@ one place that says who calls is the `auth_headers` fixture.
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import AbstractAsyncContextManager
@@ -16,7 +15,6 @@ from typing import Any
 
 import pytest
 import schemathesis
-import uvicorn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import BaseSchema, Case, GenerationMode
@@ -27,13 +25,12 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from anjing.runtime import Runtime
 from api import ServiceContext, create_app
 from api.auth import Role
 from api.auth.service import AuthService
 from config import Site, load_site
-from tests.api_client import bearer
-from tests.helpers import free_port, lamp_fault_site
+from tests.api_client import bearer, served_in_thread
+from tests.helpers import lamp_fault_site
 
 EXAMPLES = 8  # per operation: the whole run stays well under a minute
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance]
@@ -63,22 +60,9 @@ def auth_headers(site: Site) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def server(site: Site, auth_headers: dict[str, str]) -> Iterator[str]:
     """The app served by uvicorn in a thread; its lifespan starts and stops the site's Runtime."""
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(lambda: Runtime(site)), host="127.0.0.1", port=port, log_config=None, lifespan="on"
-    )
-    served = uvicorn.Server(config)
-    thread = threading.Thread(target=served.run, name="contract-server")
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not served.started:
-        assert thread.is_alive(), "the server stopped before it started"
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    time.sleep(1.0)  # a few polls: readings, device states and the lamp's alert exist
-    yield f"http://127.0.0.1:{port}"
-    served.should_exit = True
-    thread.join(timeout=30)
+    with served_in_thread(site, "contract-server") as url:
+        time.sleep(1.0)  # a few polls: readings, device states and the lamp's alert exist
+        yield url
 
 
 @pytest.fixture(scope="module")

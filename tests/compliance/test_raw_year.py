@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import threading
-import time
 import tracemalloc
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -21,16 +19,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
-from anjing.runtime import Runtime
-from api import create_app
 from api.auth import Role
 from api.auth.service import AuthService
 from config import Site, load_site
 from sensors import Quantity, Reading
 from storage import SqliteStore
-from tests.api_client import bearer
+from tests.api_client import bearer, served_in_thread
 from tests.helpers import free_port, small_site
 
 START = datetime(2025, 10, 1, tzinfo=UTC)
@@ -73,21 +68,8 @@ def server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     site = load_site(small_site(tmp_path, tcp_port=free_port(), rtu_port=free_port()))
     seed_year(site)
     headers = manager_token(site)
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(lambda: Runtime(site)), host="127.0.0.1", port=port, log_config=None, lifespan="on"
-    )
-    served = uvicorn.Server(config)
-    thread = threading.Thread(target=served.run, name="export-server")
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not served.started:
-        assert thread.is_alive(), "the server stopped before it started"
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", headers
-    served.should_exit = True
-    thread.join(timeout=30)
+    with served_in_thread(site, "export-server") as url:
+        yield url, headers
 
 
 def test_a_year_of_ten_second_data_streams_in_bounded_memory(server: tuple[str, dict[str, str]]) -> None:
