@@ -11,12 +11,11 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
 from alerts.silence import Silence
 from alerts.state import AlertStatus, Transition
-from storage.connection import ThreadConnection, own_tables, transaction
+from storage.connection import OwnConnection, own_tables, transaction
 
 SCHEMA_VERSION = 1
 _SCHEMA = (
@@ -32,19 +31,12 @@ _SCHEMA = (
 )
 
 
-class AlertStore:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._conn = ThreadConnection(path, "anjing-alerts")
+class AlertStore(OwnConnection):
+    thread = "anjing-alerts"
 
-    @classmethod
-    async def open(cls, path: Path) -> Self:
-        store = cls(path)
-        await store._conn.open(_setup)
-        return store
-
-    async def close(self) -> None:
-        await self._conn.close()
+    @staticmethod
+    def setup(conn: sqlite3.Connection) -> None:
+        _setup(conn)
 
     async def record(self, transitions: Sequence[Transition], statuses: dict[str, AlertStatus]) -> None:
         """Append `transitions` and save the statuses they left behind, atomically."""

@@ -15,10 +15,9 @@ import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, Self
 
-from storage.connection import ThreadConnection, own_tables, transaction
+from storage.connection import OwnConnection, own_tables, transaction
 
 SCHEMA_VERSION = 1
 _SCHEMA = (
@@ -92,19 +91,12 @@ def effective(results: Sequence[LabResult]) -> list[LabResult]:
     return [r for r in results if r.id not in corrected]
 
 
-class LabStore:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._conn = ThreadConnection(path, "anjing-lab")
+class LabStore(OwnConnection):
+    thread = "anjing-lab"
 
-    @classmethod
-    async def open(cls, path: Path) -> Self:
-        store = cls(path)
-        await store._conn.open(_setup)
-        return store
-
-    async def close(self) -> None:
-        await self._conn.close()
+    @staticmethod
+    def setup(conn: sqlite3.Connection) -> None:
+        _setup(conn)
 
     async def __aenter__(self) -> Self:
         return self

@@ -14,11 +14,10 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
 from feedback.kinds import Kind
-from storage.connection import ThreadConnection, own_tables, transaction
+from storage.connection import OwnConnection, own_tables, transaction
 
 SCHEMA_VERSION = 1
 _SCHEMA = (
@@ -71,19 +70,12 @@ class Case:
         return (self.answered_at or now) > self.deadline
 
 
-class CaseStore:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._conn = ThreadConnection(path, "anjing-feedback")
+class CaseStore(OwnConnection):
+    thread = "anjing-feedback"
 
-    @classmethod
-    async def open(cls, path: Path) -> Self:
-        store = cls(path)
-        await store._conn.open(_setup)
-        return store
-
-    async def close(self) -> None:
-        await self._conn.close()
+    @staticmethod
+    def setup(conn: sqlite3.Connection) -> None:
+        _setup(conn)
 
     async def add(self, case: Case) -> Case:
         """Store a new case (its id is ignored); returns it with the id given."""

@@ -16,10 +16,9 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
-from storage.connection import ThreadConnection, own_tables, transaction
+from storage.connection import OwnConnection, own_tables, transaction
 
 SCHEMA_VERSION = 1
 _SCHEMA = (
@@ -83,19 +82,12 @@ def effective(entries: Iterable[Entry]) -> list[Entry]:
     return [e for e in entries if e.id not in corrected]
 
 
-class SafetyJournal:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._conn = ThreadConnection(path, "anjing-safety")
+class SafetyJournal(OwnConnection):
+    thread = "anjing-safety"
 
-    @classmethod
-    async def open(cls, path: Path) -> Self:
-        journal = cls(path)
-        await journal._conn.open(_setup)
-        return journal
-
-    async def close(self) -> None:
-        await self._conn.close()
+    @staticmethod
+    def setup(conn: sqlite3.Connection) -> None:
+        _setup(conn)
 
     async def append(
         self,

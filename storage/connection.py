@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import ClassVar, Concatenate, ParamSpec, Self, TypeVar
 
 from storage.errors import (
     StoreClosedError,
@@ -138,3 +138,27 @@ class ThreadConnection:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+
+class OwnConnection:
+    """A part's own tables in the site file, on a connection of its own: `await Part.open(path)`, then
+    `close()`. Subclasses name the connection's thread and give the setup (pragmas, `own_tables`)."""
+
+    thread: ClassVar[str]
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn = ThreadConnection(path, self.thread)
+
+    @staticmethod
+    def setup(conn: sqlite3.Connection) -> None:
+        raise NotImplementedError
+
+    @classmethod
+    async def open(cls, path: Path) -> Self:
+        part = cls(path)
+        await part._conn.open(cls.setup)
+        return part
+
+    async def close(self) -> None:
+        await self._conn.close()

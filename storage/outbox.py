@@ -16,10 +16,9 @@ import sqlite3
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from sensors import Quantity, Reading
-from storage.connection import ThreadConnection, transaction
+from storage.connection import OwnConnection, transaction
 from storage.sqlite import QUALITY_CODES, from_ms
 
 _QUALITIES = {code: quality for quality, code in QUALITY_CODES.items()}
@@ -46,18 +45,14 @@ class OutboxDepth:
     oldest_ts: int | None  # ms since the epoch of the head entry's reading
 
 
-class Outbox:
+class Outbox(OwnConnection):
     """Open with `await Outbox.open(path)` on a file `SqliteStore` has created (the schema is its)."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._conn = ThreadConnection(path, "anjing-outbox")
+    thread = "anjing-outbox"
 
-    @classmethod
-    async def open(cls, path: Path) -> Outbox:
-        outbox = cls(path)
-        await outbox._conn.open(_setup)
-        return outbox
+    @staticmethod
+    def setup(conn: sqlite3.Connection) -> None:
+        _setup(conn)
 
     async def take(self, oldest: int, newest: int = 0) -> list[OutboxEntry]:
         """Up to `oldest` entries from the head and `newest` from the tail, in queue order, no repeats.
@@ -85,9 +80,6 @@ class Outbox:
     async def quarantined(self, limit: int = 100) -> list[tuple[int, int, str, str]]:
         """The newest quarantined lines: (at ms, HTTP status, reason, line)."""
         return await self._conn.call(_quarantined, limit)
-
-    async def close(self) -> None:
-        await self._conn.close()
 
 
 def _setup(conn: sqlite3.Connection) -> None:

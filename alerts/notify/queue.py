@@ -13,11 +13,10 @@ import dataclasses
 import json
 import sqlite3
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
 from alerts.channels.base import Delivery, Notice
-from storage.connection import ThreadConnection, own_tables, transaction
+from storage.connection import OwnConnection, own_tables, transaction
 
 SCHEMA_VERSION = 1
 _SCHEMA = (
@@ -52,18 +51,12 @@ class Queued:
     fallen_back: bool = False
 
 
-class NotifyQueue:
-    def __init__(self, path: Path) -> None:
-        self._conn = ThreadConnection(path, "anjing-notify")
+class NotifyQueue(OwnConnection):
+    thread = "anjing-notify"
 
-    @classmethod
-    async def open(cls, path: Path) -> Self:
-        queue = cls(path)
-        await queue._conn.open(_setup)
-        return queue
-
-    async def close(self) -> None:
-        await self._conn.close()
+    @staticmethod
+    def setup(conn: sqlite3.Connection) -> None:
+        _setup(conn)
 
     async def put(self, items: list[Queued], now: float) -> None:
         rows = [(q.dedup, q.channel, q.reason, _dump(q.notice), now, q.due) for q in items]
