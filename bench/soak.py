@@ -1,30 +1,40 @@
 """Soak and chaos: a scaled demo site under kills and bad input, then what was produced, stored and alerted.
 
-Run from the repository: `.venv/bin/python bench/soak.py [--minutes 60] [--sensors 500]` (needs mosquitto
-and victoria-metrics). Everything runs on loopback in a temporary folder:
+Run from the repository: `.venv/bin/python bench/soak.py [--minutes 60] [--sensors 500] [--json FILE]`
+(needs mosquitto and victoria-metrics; root for the disk fill). Everything runs on loopback in a
+temporary folder:
 
 - a generated site: Modbus devices (emergency gateways and door monitors on a TCP gateway; air, temperature
-  and light sensors on an RTU-over-TCP line) served by bench/soak_sim.py in a process of its own, and MQTT
-  devices that this script publishes (QoS 1) to a Mosquitto it starts; `storage.influxdb` goes to a
-  VictoriaMetrics it starts; one webhook channel to a receiver in this script;
-- emergency lamp faults at known times (evenly over the run, one per gateway in turn): the expected alerts;
-- `anjing run` as a subprocess, and on a schedule spread over the run: kill -9 and restart Mosquitto, the
-  simulator, VictoriaMetrics; SIGTERM Anjing and restart; SIGKILL Anjing and restart; malformed MQTT
-  payloads (not JSON, wrong types, out-of-range values, 64 KiB of junk) on the subscribed topics.
+  and light sensors on an RTU-over-TCP line) served by bench/soak_sim.py in a process of its own, behind
+  a proxy of this script that can garble the answers; MQTT devices that this script publishes (QoS 1) to
+  a Mosquitto it starts; `storage.influxdb` goes to a VictoriaMetrics it starts; one webhook channel to a
+  receiver in this script; the store on a tmpfs of its own (as root) with the disk guard set on it;
+- emergency lamp faults at known times (evenly over the run, one per gateway in turn): expected alerts;
+- `anjing run` as a subprocess and, every 10 minutes, each of: kill -9 and restart Mosquitto, the
+  simulator, VictoriaMetrics; SIGTERM and SIGKILL Anjing and restart it; malformed MQTT payloads (not
+  JSON, wrong types, out-of-range values, 64 KiB of junk); 20 s of garbled Modbus answers (bad CRC,
+  truncated frames, stray bytes, wrong transaction ids); the store's disk filled past the guard's
+  `stop` step for 30 s (then disk-low and disk-full are expected alerts too);
 - Anjing's RSS, open files and CPU time are read from /proc every few seconds.
 
-Not done: malformed Modbus frames (the simulator serves only well-formed ones) and filling the disk to the
-guard (a small filesystem needs root).
+`SOAK_ANJING_ARGS` adds options to `anjing run` (e.g. `--log-level debug` to see every alert transition
+the notifier gets).
 
 Definitions, stated in the report: MQTT "produced" = readings in messages the broker acknowledged (exactly
 known); Modbus readings have no count on the simulator side, so "produced" there is what Anjing stored.
 "Lost locally" = acknowledged MQTT readings not in SQLite; "lost to the TSDB" = SQLite readings neither in
-VictoriaMetrics nor still queued in the outbox at the end.
+VictoriaMetrics nor still queued in the outbox at the end. A loss is explained by a chaos event when its
+timestamp falls inside the event (from the kill to the restart being ready) widened by one poll and two
+flush intervals; anything else is unexplained. A duplicate is a firing notice that tells no alert that
+was not already told since it last fired (a group notice also lists the alerts still firing); a
+redelivery is the same notice id received again (at least once across a crash: a receiver drops it).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import json
 import os
 import platform
@@ -40,7 +50,7 @@ import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -66,13 +76,19 @@ class Layout:
     """The generated site: its Modbus and MQTT devices, and the lamps that will fail."""
 
     path: Path
+    sim_path: Path  # the same devices on the simulator's own ports, behind the garbling proxies
     modbus_sensors: int
     mqtt_devices: list[str]
     gateways: list[str]
 
 
-def write_site(folder: Path, sensors: int, poll: float, ports: dict[str, int], hook: str) -> Layout:
-    """Units of 5 Modbus devices (40 sensors) and 8 MQTT devices (24 sensors) until `sensors` is reached."""
+def write_site(
+    folder: Path, sensors: int, poll: float, ports: dict[str, int], *, hook: str, guard: str
+) -> Layout:
+    """Units of 5 Modbus devices (40 sensors) and 8 MQTT devices (24 sensors) until `sensors` is reached.
+
+    Anjing's buses go to the proxies (`tcp`, `rtu`), the simulator's copy to `sim-tcp`, `sim-rtu`.
+    """
     gw: list[str] = []
     line: list[str] = []
     mqtt: list[str] = []
@@ -100,15 +116,15 @@ zones:
   - {{id: hall, name: 服务大厅, kind: service_hall, public: true}}
   - {{id: stair, name: 东楼梯间, kind: stairwell, evacuation_route: true}}
 buses:
-  - {{id: line, transport: rtu-over-tcp, host: 127.0.0.1, port: {ports["rtu"]}, timeout: 300ms, frame_gap: 2ms}}
-  - {{id: gw, transport: tcp, host: 127.0.0.1, port: {ports["tcp"]}, timeout: 300ms}}
+  - {{id: line, transport: rtu-over-tcp, host: 127.0.0.1, port: @rtu@, timeout: 300ms, frame_gap: 2ms}}
+  - {{id: gw, transport: tcp, host: 127.0.0.1, port: @tcp@, timeout: 300ms}}
 devices:
 {devices}
 simulator: {{enabled: false}}
 storage:
   sqlite: {{path: data/soak.db}}
   flush_interval: {FLUSH}s
-  influxdb: {{url: 'http://127.0.0.1:{ports["vm"]}', bucket: anjing, token: soak, org: soak}}
+{guard}  influxdb: {{url: 'http://127.0.0.1:{ports["vm"]}', bucket: anjing, token: soak, org: soak}}
 mqtt:
   url: mqtt://127.0.0.1:{ports["mqtt"]}
   client_id: anjing-soak
@@ -134,9 +150,11 @@ notify:
   routes:
     - {{receivers: [duty], group_wait: 0s}}
 """
-    path = folder / "site.yaml"
-    path.write_text(text, encoding="utf-8")
-    return Layout(path, modbus, mqtt, gateways)
+    path, sim_path = folder / "site.yaml", folder / "sim.yaml"
+    for target, prefix in ((path, ""), (sim_path, "sim-")):
+        ours = text.replace("@tcp@", str(ports[prefix + "tcp"])).replace("@rtu@", str(ports[prefix + "rtu"]))
+        target.write_text(ours, encoding="utf-8")
+    return Layout(path, sim_path, modbus, mqtt, gateways)
 
 
 class Process:
@@ -192,13 +210,17 @@ def http_ok(url: str) -> Callable[[], bool]:
 class Receiver:
     """The webhook's far end: every notice's body, in order of arrival."""
 
-    def __init__(self) -> None:
+    def __init__(self, record: Path) -> None:
         self.notices: list[dict[str, Any]] = []
         notices = self.notices
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                notices.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                notice = json.loads(body) | {"arrived": time.time()}
+                notices.append(notice)
+                with record.open("a", encoding="utf-8") as out:
+                    out.write(json.dumps(notice, ensure_ascii=False) + "\n")
                 self.send_response(200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -213,6 +235,100 @@ class Receiver:
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+class Garbler:
+    """A TCP proxy in front of a Modbus server; while `on`, it mangles the server's answers the way a noisy
+    RS-485 line or a failing gateway does, in turn: on `rtu`, a flipped bit (the CRC fails), on Modbus TCP
+    a changed transaction id; then a truncated frame, a stray byte in front, junk after."""
+
+    def __init__(self, upstream: int, rtu: bool) -> None:
+        self.upstream, self.rtu = upstream, rtu
+        self.on = False
+        self.mangled = 0
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port: int = self._listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return  # closed
+            try:
+                server = socket.create_connection(("127.0.0.1", self.upstream), timeout=1)
+            except OSError:  # the simulator is down: so is the line
+                client.close()
+                continue
+            server.settimeout(None)
+            threading.Thread(target=self._pump, args=(client, server, False), daemon=True).start()
+            threading.Thread(target=self._pump, args=(server, client, True), daemon=True).start()
+
+    def _pump(self, src: socket.socket, dst: socket.socket, answers: bool) -> None:
+        try:
+            while data := src.recv(4096):
+                dst.sendall(self._mangle(data) if answers and self.on else data)
+        except OSError:
+            pass
+        for sock in (src, dst):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+    def _mangle(self, data: bytes) -> bytes:
+        self.mangled += 1
+        kind = self.mangled % 4
+        if kind == 0:
+            return (
+                data[:-1] + bytes([data[-1] ^ 0x10])
+                if self.rtu
+                else data[:1] + bytes([data[1] ^ 0x55]) + data[2:]
+            )
+        if kind == 1:
+            return data[: max(1, len(data) - 3)]
+        if kind == 2:
+            return b"\x00" + data
+        return data + os.urandom(7)
+
+    def close(self) -> None:
+        self._listener.close()
+
+
+class TmpfsDisk:
+    """The store's folder on a tmpfs of its own (needs root: `mount`), which `fill` fills to a given free
+    space with a file of zeros and `empty` frees again."""
+
+    def __init__(self, folder: Path, megabytes: int) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={megabytes}m", "tmpfs", str(folder)],
+            capture_output=True,
+            check=False,
+        )
+        self.mounted = done.returncode == 0
+        self.why = done.stderr.decode().strip()
+        self._filler = folder / "filler"
+
+    def free(self) -> int:
+        stat = os.statvfs(self.folder)
+        return stat.f_bavail * stat.f_frsize
+
+    def fill(self, leave: int) -> None:
+        """Write zeros until `leave` bytes are free (tmpfs allocates as it is written)."""
+        chunk = bytes(1 << 20)
+        with self._filler.open("ab") as out:
+            while (room := self.free() - leave) > 0:
+                out.write(chunk[: min(len(chunk), room)])
+                out.flush()
+
+    def empty(self) -> None:
+        self._filler.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        if self.mounted:
+            subprocess.run(["umount", "-l", str(self.folder)], check=False)
 
 
 class Publisher:
@@ -303,11 +419,13 @@ def sample(pid: int, t: float) -> Sample | None:
     return Sample(t, pid, rss, fds, cpu)
 
 
-@dataclass
-class Chaos:
-    """What happened when: (seconds after start, what), for the report and for attributing any loss."""
+@dataclass(frozen=True)
+class Event:
+    """One chaos action, from `start` to `end` in seconds after the start (`end`: the restart came up)."""
 
-    events: list[tuple[float, str]] = field(default_factory=list)
+    start: float
+    end: float
+    what: str
 
 
 @dataclass
@@ -317,75 +435,108 @@ class Report:
     mqtt_produced: int
     stored: int
     stored_mqtt: int
-    lost_local: int
-    lost_local_near_kill: dict[str, int]
+    lost_local: dict[str, int]  # by the chaos event that explains it, or "unexplained"
+    sigkill_bound: int
+    broker_bound: int  # one publish round: what a killed broker may have acknowledged and not delivered
     tsdb_arrived: int
     outbox_left: int
-    lost_tsdb: int
-    sigkill_inflight_bound: int
-    faults: list[str]
+    lost_tsdb: dict[str, int]
+    expected: list[str]
     raised: list[str]
-    raised_all: int
-    notified: Counter[str]
     missed: list[str]
-    duplicates: dict[str, int]
-    unnotified: list[str]
-    tsdb_missing_near: dict[str, int]
+    notices: int
+    duplicates: list[str]  # subjects of firing notices that told nothing new
+    redelivered: int
+    other_unnotified: list[str]
     malformed: int
+    garbled: dict[str, int]
+    disk: str
     samples: list[Sample]
     cpu_s: float
-    chaos: list[tuple[float, str]]
+    chaos: list[Event]
     exits: list[str]
+    clean_stops: int  # "Anjing stopped" in its log: a shutdown that finished (uvicorn then re-raises SIGTERM)
 
     def trend(self, key: Callable[[Sample], float]) -> tuple[float, float]:
         """Mean of the first and of the last third of the samples (after the first minute's warm-up)."""
         start = self.samples[0].t + 60 if self.samples and self.samples[-1].t - self.samples[0].t > 180 else 0
-        values = [key(s) for s in self.samples if s.t >= start]
+        values = [key(s) for s in self.samples if s.t >= start] or [0.0]
         third = max(1, len(values) // 3)
         return sum(values[:third]) / third, sum(values[-third:]) / third
 
+    def summary(self) -> dict[str, Any]:
+        """Everything but the samples, with their trends: the `--json` file."""
+        data = {k: v for k, v in dataclasses.asdict(self).items() if k != "samples"}
+        rss, fds = self.trend(lambda s: s.rss_kib / 1024), self.trend(lambda s: s.fds)
+        return data | {
+            "rss_mib_first_last_third": rss,
+            "open_files_first_last_third": fds,
+            "cpu_s_per_1000": 1000 * self.cpu_s / max(1, self.stored),
+        }
+
     def table(self) -> str:
-        rss = self.trend(lambda s: s.rss_kib / 1024)
-        fds = self.trend(lambda s: s.fds)
-        per_1000 = 1000 * self.cpu_s / max(1, self.stored)
+        data = self.summary()
+        rss, fds = data["rss_mib_first_last_third"], data["open_files_first_last_third"]
         rows = [
             ("run", f"{self.minutes:g} min, {self.sensors} sensors"),
             ("MQTT readings produced (broker-acked)", f"{self.mqtt_produced}"),
             ("readings stored in SQLite (all / MQTT)", f"{self.stored} / {self.stored_mqtt}"),
-            ("MQTT lost locally", f"{self.lost_local} (by nearest chaos event: {self.lost_local_near_kill})"),
-            ("SIGKILL in-flight bound (readings)", f"{self.sigkill_inflight_bound}"),
+            ("MQTT lost locally, by event", f"{sum(self.lost_local.values())} {self.lost_local}"),
+            ("in-flight bound at SIGKILL: Anjing / broker", f"{self.sigkill_bound} / {self.broker_bound}"),
             ("in VictoriaMetrics / still in outbox", f"{self.tsdb_arrived} / {self.outbox_left}"),
-            ("lost to the TSDB", f"{self.lost_tsdb} (by nearest chaos event: {self.tsdb_missing_near})"),
-            ("lamp faults expected / raised", f"{len(self.faults)} / {len(self.raised)}"),
-            ("alert keys raised (all rules) / notified", f"{self.raised_all} / {len(self.notified)}"),
-            ("expected alerts missed", f"{len(self.missed)} {self.missed}"),
+            ("not in the TSDB, by event", f"{sum(self.lost_tsdb.values())} {self.lost_tsdb}"),
             (
-                "duplicate notices (same alerts, no new firing)",
-                f"{sum(self.duplicates.values())} {self.duplicates}",
+                "expected alerts / raised / missed",
+                f"{len(self.expected)} / {len(self.raised)} / {self.missed}",
             ),
-            ("other firing keys never notified", f"{len(self.unnotified)} {self.unnotified}"),
-            ("malformed payloads injected", f"{self.malformed}"),
+            ("firing notices / duplicates", f"{self.notices} / {len(self.duplicates)} {self.duplicates}"),
+            ("notices received again (same id)", f"{self.redelivered}"),
+            ("other firing keys never notified", f"{len(self.other_unnotified)} {self.other_unnotified}"),
+            ("malformed MQTT payloads injected", f"{self.malformed}"),
+            ("garbled Modbus answers", f"{self.garbled}"),
+            ("disk fill", self.disk),
             ("RSS MiB first→last third", f"{rss[0]:.1f} → {rss[1]:.1f}"),
             ("open files first→last third", f"{fds[0]:.1f} → {fds[1]:.1f}"),
-            ("CPU s total / per 1000 readings", f"{self.cpu_s:.1f} / {per_1000:.3f}"),
-            ("chaos", ", ".join(f"{t:.0f}s {what}" for t, what in self.chaos)),
-            ("Anjing exits", ", ".join(self.exits)),
+            ("CPU s total / per 1000 readings", f"{self.cpu_s:.1f} / {data['cpu_s_per_1000']:.3f}"),
+            ("chaos", ", ".join(f"{e.start:.0f}–{e.end:.0f}s {e.what}" for e in self.chaos)),
+            ("Anjing exits / clean stops logged", f"{', '.join(self.exits)} / {self.clean_stops}"),
         ]
         width = max(len(name) for name, _ in rows)
         return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
 
 
+def modbus_counters(api: str) -> Counter[str]:
+    """Anjing's Modbus error counters over all devices (since it last started), from /metrics."""
+    counts: Counter[str] = Counter()
+    with contextlib.suppress(httpx.HTTPError):
+        for line in httpx.get(f"{api}/metrics", timeout=5).text.splitlines():
+            for name in ("crc_errors", "timeouts", "failed_polls"):
+                if line.startswith(f"anjing_modbus_{name}_total{{"):
+                    counts[name] += int(float(line.rsplit(" ", 1)[1]))
+    return counts
+
+
 def vm_points(url: str) -> set[tuple[str, int]]:
-    """(sensor, ts ms) of every reading in VictoriaMetrics, one `*_quality_code` point per reading."""
-    httpx.get(f"{url}/internal/force_flush", timeout=30).raise_for_status()
-    answer = httpx.post(
-        f"{url}/api/v1/export", data={"match[]": '{__name__=~".*_quality_code"}', "start": "0"}, timeout=300
-    )
-    answer.raise_for_status()
+    """(sensor, ts ms) of every reading in VictoriaMetrics, one `*_quality_code` point per reading; asked
+    again until two answers agree (the last points written take a moment to become searchable)."""
     points: set[tuple[str, int]] = set()
-    for text in answer.text.splitlines():
-        series = json.loads(text)
-        points.update((series["metric"]["sensor"], int(ts)) for ts in series["timestamps"])
+    for _ in range(10):
+        httpx.get(f"{url}/internal/force_flush", timeout=30).raise_for_status()
+        answer = httpx.post(
+            f"{url}/api/v1/export",
+            data={"match[]": '{__name__=~".*_quality_code"}', "start": "0"},
+            timeout=300,
+        )
+        answer.raise_for_status()
+        now = {
+            (series["metric"]["sensor"], int(ts))
+            for series in map(json.loads, answer.text.splitlines())
+            for ts in series["timestamps"]
+        }
+        if now == points:
+            break
+        points = now
+        time.sleep(2)
     return points
 
 
@@ -396,6 +547,9 @@ def processes(
     (folder / "mosquitto").mkdir()
     (folder / "mosquitto" / "mosquitto.conf").write_text(
         f"listener {ports['mqtt']} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 1000000\n"
+        # the strictest persistence Mosquitto has (docs/deploy saves every 60 s): saved after each change,
+        # yet after its PUBACK, so a kill -9 can still lose what it had just acknowledged
+        f"persistence true\npersistence_location {folder / 'mosquitto'}/\nautosave_on_changes true\nautosave_interval 1\n"
     )
     mosquitto = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
     children = {
@@ -410,11 +564,11 @@ def processes(
             [
                 sys.executable,
                 str(ROOT / "bench" / "soak_sim.py"),
-                str(layout.path),
+                str(layout.sim_path),
                 str(t0),
                 json.dumps(faults),
             ],
-            lambda: listening(ports["tcp"])() and listening(ports["rtu"])(),
+            lambda: listening(ports["sim-tcp"])() and listening(ports["sim-rtu"])(),
             folder / "simulator.log",
         ),
         "tsdb": Process(
@@ -441,6 +595,7 @@ def processes(
                 str(layout.path),
                 "--port",
                 str(ports["api"]),
+                *os.environ.get("SOAK_ANJING_ARGS", "").split(),
             ],
             http_ok(f"http://127.0.0.1:{ports['api']}/healthz"),
             folder / "anjing.log",
@@ -451,18 +606,86 @@ def processes(
 
 
 def drain(api: str, poll: float) -> None:
-    """Wait for the last messages to reach SQLite and the outbox to empty (at most two minutes)."""
+    """Wait for the last messages to reach SQLite and the outbox to catch up (at most two minutes): the
+    Modbus devices go on being polled, so "caught up" is nothing older than a few seconds queued."""
     time.sleep(3 * poll + 2 * FLUSH)
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and httpx.get(f"{api}/api/v1/outbox", timeout=5).json()["depth"]:
+    while time.monotonic() < deadline:
+        outbox = httpx.get(f"{api}/api/v1/outbox", timeout=5).json()
+        if (outbox["oldest_age_seconds"] or 0.0) < 2 * poll:
+            return
         time.sleep(1)
+
+
+DISK_MB = 384  # the store's tmpfs: an hour of 500 sensors takes well under 100 MB
+GUARD = "  disk_guard: {warn: 64MB, stop_low_priority: 48MB, stop: 32MB, check_every: 1s}\n"
+FILL_LEAVE = 24 * 1000 * 1000  # bytes left free by the fill: past `stop`, short of full
+VM_UNFLUSHED = 15.0  # seconds of acknowledged points VictoriaMetrics may hold only in memory (measured: ≤ 12)
+DISK_ALERTS = ("anjing/service/disk-low@storage", "anjing/service/disk-full@storage")
+
+
+class Chaos:
+    """The actions, each recorded as an `Event`; `hold` bounds every wait so a short run keeps its time."""
+
+    def __init__(
+        self, t0: float, hold: float, children: dict[str, Process], api: str, publisher: Publisher
+    ) -> None:
+        self.t0, self.hold, self.children, self.api, self.publisher = t0, hold, children, api, publisher
+        self.events: list[Event] = []
+        self.exits: list[str] = []
+        self.garbled: Counter[str] = Counter()
+        self.disk_note = "not done"
+
+    def _record(self, start: float, what: str) -> None:
+        self.events.append(Event(start - self.t0, time.time() - self.t0, what))
+
+    def kill_restart(self, name: str, sig: signal.Signals, down: float) -> None:
+        start = time.time()
+        code = self.children[name].signal(sig)
+        if name == "anjing":
+            self.exits.append(f"{sig.name}→{code}")
+        time.sleep(min(down, self.hold))
+        self.children[name].start()
+        self._record(start, f"{name} {sig.name}")
+
+    def malform(self) -> None:
+        start = time.time()
+        self.publisher.malform()
+        self._record(start, "malformed MQTT")
+
+    def garble(self, garblers: list[Garbler], seconds: float) -> None:
+        start, before = time.time(), modbus_counters(self.api)
+        mangled = sum(g.mangled for g in garblers)
+        for garbler in garblers:
+            garbler.on = True
+        time.sleep(min(seconds, self.hold))
+        for garbler in garblers:
+            garbler.on = False
+        self.garbled["answers mangled"] += sum(g.mangled for g in garblers) - mangled
+        self.garbled.update(modbus_counters(self.api) - before)
+        self._record(start, "garbled Modbus")
+
+    def fill(self, disk: TmpfsDisk, seconds: float) -> None:
+        start = time.time()
+        disk.fill(FILL_LEAVE)
+        free = disk.free()
+        time.sleep(min(seconds, self.hold))
+        disk.empty()
+        time.sleep(1 + 2 * FLUSH)  # the guard's check_every, then the held batches
+        self.disk_note = (
+            f"filled to {free / 1e6:.0f} MB free (guard: stop at 32 MB) for {min(seconds, self.hold):.0f} s"
+        )
+        self._record(start, "disk filled")
 
 
 def soak(folder: Path, minutes: float, sensors: int, poll: float) -> Report:
     """Run the site for `minutes` under the chaos schedule and count; every child is stopped on return."""
-    ports = {name: free_port() for name in ("tcp", "rtu", "mqtt", "vm", "api")}
-    receiver = Receiver()
-    layout = write_site(folder, sensors, poll, ports, receiver.url)
+    ports = {name: free_port() for name in ("sim-tcp", "sim-rtu", "mqtt", "vm", "api")}
+    receiver = Receiver(folder / "notices.jsonl")
+    garblers = [Garbler(ports["sim-tcp"], rtu=False), Garbler(ports["sim-rtu"], rtu=True)]
+    ports["tcp"], ports["rtu"] = garblers[0].port, garblers[1].port
+    disk = TmpfsDisk(folder / "data", DISK_MB)
+    layout = write_site(folder, sensors, poll, ports, hook=receiver.url, guard=GUARD if disk.mounted else "")
     duration = minutes * 60
     t0 = time.time()
     faults = [
@@ -471,39 +694,31 @@ def soak(folder: Path, minutes: float, sensors: int, poll: float) -> Report:
     ]
     api = f"http://127.0.0.1:{ports['api']}"
     children = processes(folder, layout, ports, t0, faults)
-    for child in children.values():
-        child.start()
-    publisher = Publisher(ports["mqtt"], layout.mqtt_devices, poll)
     samples: list[Sample] = []
-    chaos = Chaos()
-    exits: list[str] = []
-
-    def kill_restart(name: str, sig: signal.Signals, down: float) -> None:
-        code = children[name].signal(sig)
-        chaos.events.append((time.time() - t0, f"{name} {sig.name}"))
-        if name == "anjing":
-            exits.append(f"{sig.name}→{code}")
-        time.sleep(min(down, duration / 15))  # a short run keeps time for every action
-        children[name].start()
-
-    actions: list[tuple[str, Callable[[], None]]] = [
-        ("broker", lambda: kill_restart("broker", signal.SIGKILL, 5)),
-        ("malformed", publisher.malform),
-        ("simulator", lambda: kill_restart("simulator", signal.SIGKILL, 10)),
-        ("anjing-term", lambda: kill_restart("anjing", signal.SIGTERM, 3)),
-        ("tsdb", lambda: kill_restart("tsdb", signal.SIGKILL, 20)),
-        ("malformed", publisher.malform),
-        ("anjing-kill", lambda: kill_restart("anjing", signal.SIGKILL, 3)),
-    ]
-    rounds = max(1, int(minutes // 10))  # the whole schedule once per 10 minutes
-    plan = [(duration * (0.1 + 0.8 * i / (rounds * len(actions))), a) for i, a in enumerate(actions * rounds)]
     try:
-        while (now := time.time() - t0) < duration:
+        for child in children.values():
+            child.start()
+        publisher = Publisher(ports["mqtt"], layout.mqtt_devices, poll)
+        chaos = Chaos(t0, duration / 15, children, api, publisher)
+        if not disk.mounted:
+            chaos.disk_note = f"not done: no tmpfs for the store ({disk.why})"
+        actions: list[Callable[[], None]] = [
+            lambda: chaos.kill_restart("broker", signal.SIGKILL, 5),
+            chaos.malform,
+            lambda: chaos.garble(garblers, 20),
+            lambda: chaos.kill_restart("simulator", signal.SIGKILL, 10),
+            lambda: chaos.kill_restart("anjing", signal.SIGTERM, 3),
+            lambda: chaos.kill_restart("tsdb", signal.SIGKILL, 20),
+            *([lambda: chaos.fill(disk, 30)] if disk.mounted else []),
+            chaos.malform,
+            lambda: chaos.kill_restart("anjing", signal.SIGKILL, 3),
+        ]
+        rounds = max(1, int(minutes // 10))  # the whole schedule once per 10 minutes
+        steps = rounds * len(actions)
+        plan = [(duration * (0.1 + 0.8 * i / steps), act) for i, act in enumerate(actions * rounds)]
+        while (now := time.time() - t0) < duration or plan:  # every action runs, late ones too
             while plan and plan[0][0] <= now:
-                _, (label, act) = plan.pop(0)
-                act()
-                if label == "malformed":
-                    chaos.events.append((time.time() - t0, "malformed MQTT"))
+                plan.pop(0)[1]()
             pid = children["anjing"].pid
             if pid is not None and (s := sample(pid, time.time() - t0)) is not None:
                 samples.append(s)
@@ -513,29 +728,23 @@ def soak(folder: Path, minutes: float, sensors: int, poll: float) -> Report:
         if (s := sample(children["anjing"].pid or 0, time.time() - t0)) is not None:
             samples.append(s)
         code = children["anjing"].signal(signal.SIGTERM)
-        exits.append(f"SIGTERM→{code}")
+        chaos.exits.append(f"SIGTERM→{code}")
         arrived = vm_points(f"http://127.0.0.1:{ports['vm']}")
+        with (
+            sqlite3.connect(folder / "data" / "soak.db") as store,
+            sqlite3.connect(folder / "soak.db") as copy,
+        ):
+            store.backup(copy)  # out of the tmpfs, which goes on return
+        run = Run(folder, layout, minutes, t0, faults, publisher, receiver.notices, arrived, disk.mounted)
+        return count(run, samples, chaos)
     finally:
         for child in children.values():
             if child.pid is not None:
                 child.signal(signal.SIGKILL)
         receiver.close()
-    return count(
-        Run(
-            folder,
-            layout,
-            minutes,
-            t0,
-            faults,
-            publisher.acked,
-            publisher.malformed,
-            receiver.notices,
-            arrived,
-        ),
-        samples,
-        chaos.events,
-        exits,
-    )
+        for garbler in garblers:
+            garbler.close()
+        disk.close()
 
 
 @dataclass
@@ -547,78 +756,120 @@ class Run:
     minutes: float
     t0: float
     faults: list[tuple[float, str, str]]
-    acked: set[tuple[str, int]]
-    malformed: int
+    publisher: Publisher
     notices: list[dict[str, Any]]
     arrived: set[tuple[str, int]]
+    disk_filled: bool
 
 
-def nearest(events: list[tuple[float, str]], when: float) -> str:
-    """The chaos event closest in time to `when` (seconds after start): where a loss is attributed."""
-    return min(events, key=lambda e: abs(e[0] - when))[1] if events else "none"
+def explain(events: list[Event], when: float, windows: dict[str, tuple[float, float]]) -> str:
+    """The chaos event that explains a loss at `when`: one of the kinds in `windows`, whose time widened by
+    its (lead, lag) seconds holds `when`; "unexplained" if none does."""
+    for event in events:
+        lead, lag = windows.get(event.what, (-1.0, -1.0))
+        if lead >= 0 and event.start - lead <= when <= event.end + lag:
+            return event.what
+    return "unexplained"
 
 
-def count(run: Run, samples: list[Sample], events: list[tuple[float, str]], exits: list[str]) -> Report:
+Status = tuple[str, float]  # ("firing", since) or ("resolved", when)
+
+
+def statuses(events: list[tuple[str, float, str]]) -> dict[str, list[Status]]:
+    """Per alert key, its status after each firing or resolution, in order. A firing after `unknown`
+    (the device was away) continues the episode: only a resolution ends one."""
+    out: defaultdict[str, list[Status]] = defaultdict(list)
+    for key, ts, state in sorted(events, key=lambda e: e[1]):
+        now = out[key][-1] if out[key] else ("resolved", 0.0)
+        if state == "resolved" or (state == "firing" and now[0] != "firing"):
+            out[key].append((state, ts))
+    return out
+
+
+def duplicates(notices: list[dict[str, Any]], history: dict[str, list[Status]]) -> tuple[list[str], int, int]:
+    """Firing notices (`notify`) that tell nothing new — no alert fired or resolved since it was last
+    told — and notices received again (same id); with the number of firing notices.
+
+    A key's status at a notice is its last one before the notice arrived.
+    """
+    told: dict[str, Status] = {}
+    seen: set[str] = set()
+    dup: list[str] = []
+    again = firing = 0
+    for notice in notices:
+        if notice["id"] in seen:
+            again += 1
+            continue
+        seen.add(notice["id"])
+        if notice["resolved"] or notice["reason"] != "notify":
+            continue
+        firing += 1
+        now = {
+            key: max(
+                (s for s in history.get(key, []) if s[1] <= notice["arrived"]),
+                default=None,
+                key=lambda s: s[1],
+            )
+            for key in notice["alert_keys"]
+        }
+        if all(told.get(key) == status for key, status in now.items()):
+            dup.append(notice["subject"])
+        told.update((key, status) for key, status in now.items() if status is not None)
+    return dup, again, firing
+
+
+def count(run: Run, samples: list[Sample], chaos: Chaos) -> Report:
     """Compare what was produced, stored locally, stored in the TSDB, raised and notified."""
-    layout, t0, arrived = run.layout, run.t0, run.arrived
+    layout, t0, arrived, events = run.layout, run.t0, run.arrived, chaos.events
     cpu = sum(max(s.cpu_s for s in samples if s.pid == pid) for pid in {s.pid for s in samples})
-    with sqlite3.connect(run.folder / "data" / "soak.db") as conn:
+    with sqlite3.connect(run.folder / "soak.db") as conn:
         stored = set(conn.execute("SELECT s.sensor, r.ts FROM readings r JOIN series s ON s.id = r.series"))
         queued = set(conn.execute("SELECT s.sensor, o.ts FROM outbox o JOIN series s ON s.id = o.series"))
-        raised_events = list(conn.execute("SELECT key, ts FROM alert_events WHERE state = 'firing'"))
+        events_rows = list(conn.execute("SELECT key, ts, state FROM alert_events"))
+    slack = run.publisher.period + 2 * FLUSH + 1  # a reading's way from its timestamp into the store
+    local = {"anjing SIGKILL": (slack, slack), "broker SIGKILL": (slack, slack)}
+    # VictoriaMetrics answers 204 before its in-memory rows reach disk: a kill -9 loses the last seconds
+    tsdb = {"tsdb SIGKILL": (VM_UNFLUSHED + slack, slack), "disk filled": (slack, slack)}
     mqtt_set = set(layout.mqtt_devices)
-    expected = {(f"{d}.{f}", ts) for d, ts in run.acked for f in MQTT_FIELDS}
-    stored_mqtt = {p for p in stored if p[0].split(".")[0] in mqtt_set}
-    missing = expected - stored
-    near: Counter[str] = Counter()
-    for _, ts in missing:
-        near[nearest(events, ts / 1000 - t0)] += 1
-    firing: defaultdict[str, int] = defaultdict(int)
-    for key, _ in raised_events:
-        firing[key] += 1
-    notified: Counter[str] = Counter()
-    groups: Counter[tuple[str, ...]] = Counter()  # a firing notice lists every alert firing in its group
-    for notice in run.notices:
-        if not notice.get("resolved"):
-            notified.update(notice["alert_keys"])
-            groups[tuple(sorted(notice["alert_keys"]))] += 1
-    expected_keys = [f"gb-51309-2018/lamp-fault@{gw}.{point}" for _, gw, point in run.faults]
-    raised = [key for key in expected_keys if firing[key]]
-    missed = [key for key in expected_keys if not notified[key]]
-    unnotified = sorted(k for k in firing if not notified[k])
-    tsdb_missing: Counter[str] = Counter()
-    for _, ts in stored - arrived - queued:
-        tsdb_missing[nearest(events, ts / 1000 - t0)] += 1
+    expected_points = {(f"{d}.{f}", ts) for d, ts in run.publisher.acked for f in MQTT_FIELDS}
+    lost_local = Counter(explain(events, ts / 1000 - t0, local) for _, ts in expected_points - stored)
+    lost_tsdb = Counter(explain(events, ts / 1000 - t0, tsdb) for _, ts in stored - arrived - queued)
+    history = statuses(events_rows)
+    firings = {key: [ts for state, ts in steps if state == "firing"] for key, steps in history.items()}
+    told = {key for n in run.notices if not n["resolved"] for key in n["alert_keys"]}
+    expected = [f"gb-51309-2018/lamp-fault@{gw}.{point}" for _, gw, point in run.faults]
+    expected += list(DISK_ALERTS) if run.disk_filled else []
+    dup, again, notified = duplicates(run.notices, history)
     rate = len(stored) / (run.minutes * 60)
     return Report(
         minutes=run.minutes,
         sensors=layout.modbus_sensors + 3 * len(layout.mqtt_devices),
-        mqtt_produced=len(expected),
+        mqtt_produced=len(expected_points),
         stored=len(stored),
-        stored_mqtt=len(stored_mqtt),
-        lost_local=len(missing),
-        lost_local_near_kill=dict(near),
+        stored_mqtt=sum(1 for p in stored if p[0].split(".")[0] in mqtt_set),
+        lost_local=dict(lost_local),
+        sigkill_bound=int(rate * FLUSH * 2) + 1,
+        broker_bound=len(MQTT_FIELDS) * len(layout.mqtt_devices),
         tsdb_arrived=len(stored & arrived),
         outbox_left=len(queued),
-        lost_tsdb=len(stored - arrived - queued),
-        sigkill_inflight_bound=int(rate * FLUSH * 2) + 1,
-        faults=expected_keys,
-        raised=raised,
-        raised_all=len(firing),
-        notified=notified,
-        missed=sorted(set(missed)),
-        duplicates={
-            "+".join(keys): n - min(firing[k] for k in keys)
-            for keys, n in groups.items()
-            if n > min(firing[k] for k in keys)
-        },
-        unnotified=unnotified,
-        tsdb_missing_near=dict(tsdb_missing),
-        malformed=run.malformed,
+        lost_tsdb=dict(lost_tsdb),
+        expected=expected,
+        raised=[key for key in expected if firings.get(key)],
+        missed=[key for key in expected if key not in told],
+        notices=notified,
+        duplicates=dup,
+        redelivered=again,
+        other_unnotified=sorted(k for k, fired in firings.items() if fired and k not in told),
+        malformed=run.publisher.malformed,
+        garbled=dict(chaos.garbled),
+        disk=chaos.disk_note,
         samples=samples,
         cpu_s=cpu,
         chaos=events,
-        exits=exits,
+        exits=chaos.exits,
+        clean_stops=(run.folder / "anjing.log")
+        .read_text(encoding="utf-8")
+        .count("安境已停止 / Anjing stopped"),
     )
 
 
@@ -632,6 +883,7 @@ def main(argv: list[str] | None = None) -> Report:
     parser.add_argument(
         "--keep", type=Path, help="a folder to keep the run's files in (default: a temporary one)"
     )
+    parser.add_argument("--json", type=Path, help="also write the report as JSON to this file")
     args = parser.parse_args(argv)
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
@@ -641,6 +893,8 @@ def main(argv: list[str] | None = None) -> Report:
             report = soak(Path(folder), args.minutes, args.sensors, args.poll)
     print(f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}")
     print(report.table())
+    if args.json:
+        args.json.write_text(json.dumps(report.summary(), ensure_ascii=False, indent=1), encoding="utf-8")
     return report
 
 

@@ -27,6 +27,8 @@ class Notice:
     addresses: tuple[str, ...] = ()  # phones (E.164 or 11-digit), e-mail addresses or WeCom mobiles
     params: Mapping[str, str] = field(default_factory=dict)  # SMS template variables (strings, no URLs)
     language: str = "zh"  # zh | en
+    reason: str = "notify"  # notify | repeat | escalate-N | fallback:…: why it is sent now
+    id: str = ""  # the same on every retry and after a restart: a receiver that gets it twice drops one
 
 
 @dataclass(frozen=True, slots=True)

@@ -162,8 +162,10 @@ class Dispatcher:
 
     @staticmethod
     def _message(group: _Group, reason: str, now: float) -> Message:
-        """The group's open alerts and its resolutions, to the route's receivers; resolved ones leave the group."""
-        firing, resolved = group.open(), [a for a in group.alerts.values() if a.resolved]
+        """The group's open alerts, those not told yet first (the notice's subject names the first), and its
+        resolutions, to the route's receivers; resolved ones leave the group."""
+        firing = sorted(group.open(), key=lambda a: a.told)  # stable: in order of firing within each part
+        resolved = [a for a in group.alerts.values() if a.resolved]
         for alert in firing:
             alert.told = True
         for alert in resolved:

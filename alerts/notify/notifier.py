@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import hashlib
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -36,7 +37,13 @@ from config.notify import Notify, Receiver
 
 log = logging.getLogger("anjing.notify")
 
+STOP_GRACE = 5.0  # seconds a send in flight at shutdown may take to be answered and logged
 _TOLD = {AlertState.FIRING, AlertState.ACKNOWLEDGED, AlertState.RESOLVED}
+
+
+def notice_id(dedup: str) -> str:
+    """A notice's public id: stable for its queue entry, opaque (the group key names zones and rules)."""
+    return hashlib.sha256(dedup.encode()).hexdigest()[:24]
 
 
 def build_channels(config: Notify) -> dict[str, Channel]:
@@ -81,7 +88,8 @@ class Notifier:
         """Open the queue in `path`, start one worker per channel (resuming what is queued), subscribe.
 
         With the alert service's `recorded` transitions, the alerts still firing unacknowledged from
-        before a restart are taken up again: their repeats and escalation go on, told only once.
+        before a restart (or firing when their device went away) are taken up again: their repeats and
+        escalation go on, told only once.
         """
         self._queue = await NotifyQueue.open(path)
         if recorded is not None:
@@ -102,8 +110,14 @@ class Notifier:
         )
 
     async def stop(self) -> None:
+        """Stop routing; let each channel finish the notice it is sending (up to STOP_GRACE seconds)."""
         if self._unsubscribe is not None:
             self._unsubscribe()
+        for worker in self._workers.values():
+            worker.stop()
+        sending = self._tasks[: len(self._workers)]  # the workers' tasks come first, the routing loop last
+        if sending:
+            await asyncio.wait(sending, timeout=STOP_GRACE)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -120,6 +134,13 @@ class Notifier:
 
     def listen(self, transition: Transition) -> None:
         """The engine's listener: muted transitions are recorded by the engine and told to no one."""
+        log.debug(
+            "%s: %s → %s%s",
+            transition.key,
+            transition.previous,
+            transition.state,
+            " (muted)" * transition.muted,
+        )
         if transition.muted or transition.state not in _TOLD:
             return
         self._dispatcher.add(transition, self._labels(transition))
@@ -127,8 +148,9 @@ class Notifier:
 
     async def _resume(self, recorded: AlertStore) -> None:
         for binding, status in self._engine.shown():
-            if status.state is not AlertState.FIRING:
-                continue
+            away = status.state is AlertState.UNKNOWN and status.before_unknown is AlertState.FIRING
+            if status.state is not AlertState.FIRING and not away:
+                continue  # an alert firing when its device went away comes back as the same alert
             events = await recorded.history(key=binding.key, limit=50)
             firing = next((Transition.from_json(e) for e in events if e["state"] == AlertState.FIRING), None)
             if firing is not None and not firing.muted:
@@ -179,13 +201,12 @@ class Notifier:
     def _for_receiver(self, message: Message, receiver: Receiver, now: float, ident: str) -> list[Queued]:
         items = []
         for address in receiver.channels:
-            notice = self._renderer.notice(message, receiver, address)
-            due = self._directory.release(receiver, notice.severity, now)
-            items.append(
-                Queued(
-                    f"{ident}|{receiver.id}|{address.channel}", address.channel, message.reason, notice, due
-                )
+            dedup = f"{ident}|{receiver.id}|{address.channel}"
+            notice = dataclasses.replace(
+                self._renderer.notice(message, receiver, address), id=notice_id(dedup)
             )
+            due = self._directory.release(receiver, notice.severity, now)
+            items.append(Queued(dedup, address.channel, message.reason, notice, due))
         return items
 
     async def _fall_back(self, item: Queued) -> None:
@@ -201,13 +222,14 @@ class Notifier:
         for address in receiver.channels:
             if address.channel == item.channel:
                 continue
-            notice = dataclasses.replace(item.notice, receiver=receiver.id, addresses=address.addresses)
-            copy = Queued(
-                f"{item.dedup}|fallback|{address.channel}",
-                address.channel,
-                f"fallback:{item.reason}",
-                notice,
-                now,
+            dedup, reason = f"{item.dedup}|fallback|{address.channel}", f"fallback:{item.reason}"
+            notice = dataclasses.replace(
+                item.notice,
+                receiver=receiver.id,
+                addresses=address.addresses,
+                reason=reason,
+                id=notice_id(dedup),
             )
+            copy = Queued(dedup, address.channel, reason, notice, now)
             await self.queue.put([copy], now)
             self._workers[address.channel].wake()

@@ -74,6 +74,7 @@ class Renderer:
             link=self.link(first.key),
             resolved=resolved,
             addresses=address.addresses,
+            reason=message.reason,
             params={
                 "state": head,
                 "zone": self.where(first, lang),

@@ -42,8 +42,15 @@ class ChannelWorker:
         self._fallback = fallback
         self._wake = asyncio.Event()
         self._streak = 0  # consecutive failed attempts of this channel
+        self._stopping = False
 
     def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        """Leave `run` after the notice being sent, if any, is answered and logged: cancelled in flight,
+        a notice the provider already took would be sent again after the restart."""
+        self._stopping = True
         self._wake.set()
 
     def backoff(self, attempts: int, retry_after: float | None) -> float:
@@ -52,26 +59,31 @@ class ChannelWorker:
         return max(random.uniform(delay / 2, delay), retry_after or 0.0)
 
     async def run(self) -> None:
-        """Until cancelled; a failing queue (the SQLite file) is retried, never ends the worker."""
-        while True:
+        """Until stopped or cancelled; a failing queue (the SQLite file) is retried, never ends the worker."""
+        while not self._stopping:
             try:
                 await self._round()
             except Exception:
                 log.exception("通知队列失败 / the queue of channel %s failed", self.channel.id)
-                await asyncio.sleep(self._retry.max)
+                await self._sleep(self._retry.max)
+
+    async def _sleep(self, seconds: float | None) -> None:
+        """Until `seconds` pass or `wake`/`stop` is called."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), seconds)
 
     async def _round(self) -> None:
         """Send what is due, or wait for the next due time or a wake-up."""
         self._wake.clear()
         items = await self._queue.due(self.channel.id, time.time())
         for item in items:
+            if self._stopping:
+                return
             await self._attempt(item)
-        if items:
+        if items or self._stopping:
             return
         due = await self._queue.next_due(self.channel.id)
-        timeout = None if due is None else max(0.0, due - time.time())
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout)
+        await self._sleep(None if due is None else max(0.0, due - time.time()))
 
     async def _attempt(self, item: Queued) -> None:
         try:

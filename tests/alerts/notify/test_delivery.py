@@ -137,3 +137,47 @@ async def test_quiet_hours_hold_warnings_but_not_critical_alerts(
     assert [p["alert_keys"] for p in payloads(receiver)] == [["c@meeting"]]
     assert await service.queue.depth() == 1  # the warning waits for the end of the quiet hours
     await service.stop()
+
+
+async def test_a_stop_lets_the_notice_in_flight_finish_so_a_restart_does_not_send_it_again(
+    tmp_path: Path, receiver: Receiver, backup: Receiver
+) -> None:
+    """SIGTERM while the provider is still answering: the send completes and is logged, not repeated."""
+
+    def slow(request: object) -> Answer:
+        time.sleep(0.8)
+        return Answer(status=200)
+
+    receiver.respond = slow
+    first = notifier(site(tmp_path, receiver, backup))
+    await first.start(tmp_path / "site.db")
+    first.listen(transition("a@hall", time.time()))
+    await until(lambda: len(receiver.requests) == 1)
+    await first.stop()  # the answer is still 0.8 s away
+    second = notifier(site(tmp_path, receiver, backup))
+    await second.start(tmp_path / "site.db")
+    await asyncio.sleep(0.5)
+    assert len(receiver.requests) == 1
+    assert await second.queue.depth() == 0
+    [entry] = await second.queue.log(alert="a@hall")
+    assert (entry["outcome"], entry["reason"]) == ("sent", "notify")
+    [payload] = payloads(receiver)
+    assert payload["reason"] == "notify"
+    assert isinstance(payload["id"], str)
+    assert len(payload["id"]) == 24
+    await second.stop()
+
+
+async def test_a_retried_notice_keeps_its_id_so_a_receiver_can_drop_a_second_copy(
+    tmp_path: Path, receiver: Receiver, backup: Receiver
+) -> None:
+    answers = iter([503, 200])
+    receiver.respond = lambda request: Answer(status=next(answers))
+    service = notifier(site(tmp_path, receiver, backup))
+    await service.start(tmp_path / "site.db")
+    service.listen(transition("a@hall", time.time()))
+    await until(lambda: len(receiver.requests) == 2)
+    first, second = payloads(receiver)
+    assert first["id"] == second["id"]
+    assert (first["reason"], second["reason"]) == ("notify", "notify")
+    await service.stop()

@@ -28,6 +28,18 @@ def test_two_alerts_of_one_zone_make_one_message_after_the_wait() -> None:
     assert [t.key for t in other.firing] == ["c@meeting"]
 
 
+def test_an_alert_joining_a_told_group_leads_the_next_notice() -> None:
+    """The group is told again with every open alert, the new one first: its subject names what is new."""
+    dispatcher = Dispatcher([route()])
+    dispatcher.add(transition("a@hall", 0.0), LABELS)
+    dispatcher.add(transition("b@hall", 5.0), LABELS)
+    assert len(dispatcher.flush(30.0)) == 1
+    dispatcher.add(transition("c@hall", 100.0), LABELS)
+    [update] = dispatcher.flush(130.0)
+    assert [t.key for t in update.firing] == ["c@hall", "a@hall", "b@hall"]
+    assert update.reason == "notify"
+
+
 def test_repeat_while_firing_until_acknowledged() -> None:
     dispatcher = Dispatcher([route()])
     dispatcher.add(transition("a@hall", 0.0), LABELS)

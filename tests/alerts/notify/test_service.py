@@ -17,12 +17,12 @@ from tests.helpers import free_port, small_site
 LAMP = "gb-51309-2018/lamp-fault@em-1.lamp_1"
 
 
-def lamp_site(tmp_path: Path, receiver: Receiver, receivers_and_routes: str) -> Site:
-    """Simulated devices whose lamp 1 fails at start, and a webhook channel to `receiver`."""
+def lamp_site(tmp_path: Path, receiver: Receiver, receivers_and_routes: str, events: str = "") -> Site:
+    """Simulated devices whose lamp 1 fails at start (then `events`), and a webhook channel to `receiver`."""
     extra = f"""
 simulator:
   enabled: true
-  events: [{{at: 0s, device: em-1, point: lamp_1, kind: lamp_fault}}]
+  events: [{{at: 0s, device: em-1, point: lamp_1, kind: lamp_fault}}{events}]
 alerting: {{tick: 100ms}}
 notify:
   channels:
@@ -95,3 +95,39 @@ async def test_a_restart_continues_repeats_and_escalation_without_telling_twice(
         after = await reasons(second, restarted)
     assert after.count("repeat") >= 2, after
     assert set(after) == {"repeat"}, after
+
+
+async def test_an_alert_firing_when_its_device_went_away_is_not_told_again_after_a_restart(
+    tmp_path: Path, receiver: Receiver
+) -> None:
+    """The lamp fault is told; the gateway stops answering (the alert is unknown); Anjing restarts; the
+    gateway answers again with the lamp still failed: the same alert, not a new notice."""
+    routes = """
+  receivers: [{id: duty, name: 值班员, channels: [{channel: hook}]}]
+  routes: [{receivers: [duty], group_wait: 0s, group_by: [rule]}]
+"""  # the gateway's offline alert goes to a group of its own
+
+    async def state(runtime: Runtime) -> str | None:
+        async with api_client(runtime) as client:
+            alerts = (await client.get("/api/v1/alerts")).json()
+        return next((a["state"] for a in alerts if a["key"] == LAMP), None)
+
+    gone = ", {at: 2s, device: em-1, kind: dead}"
+    async with Runtime(lamp_site(tmp_path, receiver, routes, events=gone)) as first:
+        for _ in range(150):
+            if await state(first) == "unknown":
+                break
+            await asyncio.sleep(0.1)
+        assert await state(first) == "unknown"
+        assert first.notifier is not None
+        told = await first.notifier.queue.log(alert=LAMP)
+    assert [e["reason"] for e in told] == ["notify"]
+    async with Runtime(lamp_site(tmp_path, receiver, routes)) as second:
+        for _ in range(100):
+            if await state(second) == "firing":
+                break
+            await asyncio.sleep(0.1)
+        assert await state(second) == "firing"
+        await asyncio.sleep(0.5)  # the notifier's tick: time to (wrongly) tell it again
+        assert second.notifier is not None
+        assert len(await second.notifier.queue.log(alert=LAMP)) == 1
