@@ -15,7 +15,7 @@ temporary folder:
   JSON, wrong types, out-of-range values, 64 KiB of junk); 20 s of garbled Modbus answers (bad CRC,
   truncated frames, stray bytes, wrong transaction ids); the store's disk filled past the guard's
   `stop` step for 30 s (then disk-low and disk-full are expected alerts too);
-- Anjing's RSS, open files and CPU time are read from /proc every few seconds.
+- Anjing's RSS, open files and CPU time are read from /proc every few seconds (samples.csv).
 
 `SOAK_ANJING_ARGS` adds options to `anjing run` (e.g. `--log-level debug` to see every alert transition
 the notifier gets).
@@ -447,7 +447,8 @@ class Report:
     notices: int
     duplicates: list[str]  # subjects of firing notices that told nothing new
     redelivered: int
-    other_unnotified: list[str]
+    other_unnotified: list[str]  # fired unmuted, never told: should stay empty
+    muted_unnotified: int  # fired only while silenced, inhibited (a device behind a dead bus) or flapping
     malformed: int
     garbled: dict[str, int]
     disk: str
@@ -491,7 +492,11 @@ class Report:
             ),
             ("firing notices / duplicates", f"{self.notices} / {len(self.duplicates)} {self.duplicates}"),
             ("notices received again (same id)", f"{self.redelivered}"),
-            ("other firing keys never notified", f"{len(self.other_unnotified)} {self.other_unnotified}"),
+            (
+                "other alerts fired, never told: unmuted",
+                f"{len(self.other_unnotified)} {self.other_unnotified}",
+            ),
+            ("… muted (inhibited by a dead bus, silenced)", f"{self.muted_unnotified}"),
             ("malformed MQTT payloads injected", f"{self.malformed}"),
             ("garbled Modbus answers", f"{self.garbled}"),
             ("disk fill", self.disk),
@@ -729,6 +734,8 @@ def soak(folder: Path, minutes: float, sensors: int, poll: float) -> Report:
             samples.append(s)
         code = children["anjing"].signal(signal.SIGTERM)
         chaos.exits.append(f"SIGTERM→{code}")
+        rows = (f"{s.t:.0f},{s.pid},{s.rss_kib},{s.fds},{s.cpu_s:.2f}" for s in samples)
+        (folder / "samples.csv").write_text("\n".join(["t,pid,rss_kib,fds,cpu_s", *rows]) + "\n")
         arrived = vm_points(f"http://127.0.0.1:{ports['vm']}")
         with (
             sqlite3.connect(folder / "data" / "soak.db") as store,
@@ -826,6 +833,12 @@ def count(run: Run, samples: list[Sample], chaos: Chaos) -> Report:
         stored = set(conn.execute("SELECT s.sensor, r.ts FROM readings r JOIN series s ON s.id = r.series"))
         queued = set(conn.execute("SELECT s.sensor, o.ts FROM outbox o JOIN series s ON s.id = o.series"))
         events_rows = list(conn.execute("SELECT key, ts, state FROM alert_events"))
+        muted_rows = conn.execute(
+            "SELECT key, max(json_extract(data, '$.inhibited_by') IS NULL AND json_extract(data, '$.flapping') = 0"
+            " AND json_array_length(json_extract(data, '$.silenced_by')) = 0)"
+            " FROM alert_events WHERE state = 'firing' GROUP BY key"
+        )
+        muted = {key for key, told_someone in muted_rows if not told_someone}
     slack = run.publisher.period + 2 * FLUSH + 1  # a reading's way from its timestamp into the store
     local = {"anjing SIGKILL": (slack, slack), "broker SIGKILL": (slack, slack)}
     # VictoriaMetrics answers 204 before its in-memory rows reach disk: a kill -9 loses the last seconds
@@ -859,7 +872,8 @@ def count(run: Run, samples: list[Sample], chaos: Chaos) -> Report:
         notices=notified,
         duplicates=dup,
         redelivered=again,
-        other_unnotified=sorted(k for k, fired in firings.items() if fired and k not in told),
+        other_unnotified=sorted(k for k, fired in firings.items() if fired and k not in told | muted),
+        muted_unnotified=len(muted - told),
         malformed=run.publisher.malformed,
         garbled=dict(chaos.garbled),
         disk=chaos.disk_note,

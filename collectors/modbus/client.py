@@ -58,7 +58,13 @@ class ModbusLink:
 
     @property
     def connected(self) -> bool:
-        return self._client is not None and bool(self._client.connected)
+        """Connected, and the connection not closed under us. pymodbus 3.16 keeps a transport that the peer
+        closed while `connect()` was still returning (a gateway that accepts and hangs up at once, being
+        busy or its serial side gone) and calls itself connected for good; every write then fails quietly."""
+        if self._client is None or not self._client.connected:
+            return False
+        transport = self._client.ctx.transport
+        return transport is not None and not transport.is_closing()
 
     async def __aenter__(self) -> Self:
         if self._client is not None:
@@ -105,6 +111,7 @@ class ModbusLink:
     async def _transact(self, request: ReadRequest, unit: int, within: float) -> list[int] | list[bool]:
         with self._mapped(request, unit, within, self.bad_frames):
             if not self.connected:
+                self._drop()  # a closed transport pymodbus still holds
                 async with asyncio.timeout(self.bus.timeout):
                     connected = await self._client.connect()
                 if not connected:

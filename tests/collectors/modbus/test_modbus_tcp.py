@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import socket
+import threading
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -194,3 +197,52 @@ async def test_link_maps_errors_and_is_reusable() -> None:
     async with link:
         with pytest.raises(LinkError, match=rf"gw unit 1 FC03 .*cannot connect to 127.0.0.1:{served.port}"):
             await link.read(request, 1, timeout=0.5)
+
+
+async def test_a_gateway_that_hangs_up_at_once_is_dialled_again(caplog: pytest.LogCaptureFixture) -> None:
+    """A busy gateway (or one whose serial side is gone) accepts and closes at once: each read is a link
+    error and the next one dials again, until the gateway serves — never a dead connection kept for good
+    (pymodbus 3.16 keeps a transport closed while its `connect()` returns, and writes into it forever)."""
+    fields = [FieldSpec("t", Quantity.TEMPERATURE, 0), FieldSpec("h", Quantity.HUMIDITY, 1)]
+    (request,) = plan_requests(fields, max_gap=0)
+    gateway_socket = socket.create_server(("127.0.0.1", 0))
+    port = gateway_socket.getsockname()[1]
+    upstream: list[int] = []  # the real server's port, once the gateway serves
+
+    def pump(src: socket.socket, dst: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := src.recv(4096):
+                dst.sendall(data)
+
+    def gateway() -> None:  # in a thread: the hang-up races the client's connect, as a real gateway's does
+        with contextlib.suppress(OSError):
+            while True:
+                peer, _ = gateway_socket.accept()
+                if not upstream:
+                    peer.shutdown(socket.SHUT_RDWR)
+                    peer.close()
+                    continue
+                server = socket.create_connection(("127.0.0.1", upstream[0]))
+                threading.Thread(target=pump, args=(peer, server), daemon=True).start()
+                threading.Thread(target=pump, args=(server, peer), daemon=True).start()
+
+    threading.Thread(target=gateway, daemon=True).start()
+    link = ModbusLink(TcpBus(id="gw", transport="tcp", host="127.0.0.1", port=port, timeout=0.3))
+    outcomes: list[str] = []
+
+    async def read() -> None:
+        try:
+            outcomes.append(str(await link.read(request, 1, timeout=0.3)))
+        except (LinkError, DeviceTimeoutError) as error:
+            outcomes.append(type(error).__name__)
+
+    async with tcp_slaves({1: UNITS[1]}) as served, link:
+        for _ in range(4):
+            await read()
+        upstream.append(served.port)
+        for _ in range(2):
+            await read()
+    gateway_socket.close()
+    assert outcomes[:4] == ["LinkError"] * 4, outcomes
+    assert outcomes[4:] == [str([456, 0xFFCB])] * 2, outcomes
+    assert not [r for r in caplog.records if r.name == "asyncio"]  # no writes into a closed socket
