@@ -625,7 +625,7 @@ def drain(api: str, poll: float) -> None:
 DISK_MB = 384  # the store's tmpfs: an hour of 500 sensors takes well under 100 MB
 GUARD = "  disk_guard: {warn: 64MB, stop_low_priority: 48MB, stop: 32MB, check_every: 1s}\n"
 FILL_LEAVE = 24 * 1000 * 1000  # bytes left free by the fill: past `stop`, short of full
-VM_UNFLUSHED = 15.0  # seconds of acknowledged points VictoriaMetrics may hold only in memory (measured: ≤ 12)
+VM_UNFLUSHED = 15.0  # seconds of acknowledged points VictoriaMetrics may hold only in memory (measured: ≤ 14)
 DISK_ALERTS = ("anjing/service/disk-low@storage", "anjing/service/disk-full@storage")
 
 
