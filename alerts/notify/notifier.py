@@ -66,6 +66,7 @@ class Notifier:
         self._queue: NotifyQueue | None = None
         self._workers: dict[str, ChannelWorker] = {}
         self._tasks: list[asyncio.Task[None]] = []
+        self._sending: list[asyncio.Task[None]] = []  # the channel workers' tasks, among `_tasks`
         self._wake = asyncio.Event()
         self._unsubscribe: Callable[[], None] | None = None
 
@@ -98,10 +99,10 @@ class Notifier:
         fallback = (self._config.fallback, self._fall_back) if self._config.fallback else None
         for ident, channel in self._channels.items():
             self._workers[ident] = ChannelWorker(channel, self._queue, self._config.retry, fallback)
-        self._tasks = [
+        self._sending = [
             asyncio.create_task(w.run(), name=f"anjing.notify.{i}") for i, w in self._workers.items()
         ]
-        self._tasks.append(asyncio.create_task(self._loop(), name="anjing.notify"))
+        self._tasks = [*self._sending, asyncio.create_task(self._loop(), name="anjing.notify")]
         self._unsubscribe = self._engine.subscribe(self.listen)
         log.info(
             "通知已启动 / notifier started: %d channels, %d receivers",
@@ -115,9 +116,8 @@ class Notifier:
             self._unsubscribe()
         for worker in self._workers.values():
             worker.stop()
-        sending = self._tasks[: len(self._workers)]  # the workers' tasks come first, the routing loop last
-        if sending:
-            await asyncio.wait(sending, timeout=STOP_GRACE)
+        if self._sending:
+            await asyncio.wait(self._sending, timeout=STOP_GRACE)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
